@@ -1,0 +1,134 @@
+package build
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/slipway-dev/slipway/internal/gha"
+)
+
+// verifyReproducible rebuilds every target in a fresh copy of the source at
+// another path, with an empty GOCACHE, and lists every artifact whose digest
+// differs from the first build.
+func (p *pipeline) verifyReproducible(ctx context.Context, a *gha.Action, d Deps, first *buildOutput) ([]string, error) {
+	tmpRoot := d.TempDir
+	if rt := a.Getenv("RUNNER_TEMP"); rt != "" {
+		tmpRoot = rt
+	}
+	tmp, err := os.MkdirTemp(tmpRoot, "slipway-rebuild-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+
+	// Copy the whole repository (so version control stamping sees the same
+	// state) or, outside git, the module; never the dist directory.
+	root := p.mod.Dir
+	if p.repoRoot != "" {
+		root = p.repoRoot
+	}
+	copyRoot := filepath.Join(tmp, "src", filepath.Base(root))
+	a.Infof("copying %s to %s", root, copyRoot)
+	if err := copyTree(ctx, root, copyRoot, p.c.Dist); err != nil {
+		return nil, fmt.Errorf("copying the source for the rebuild: %w", err)
+	}
+	relMod, err := filepath.Rel(root, p.mod.Dir)
+	if err != nil {
+		return nil, err
+	}
+	relDist, err := filepath.Rel(root, p.c.Dist)
+	if err != nil || strings.HasPrefix(relDist, "..") {
+		relDist = "dist" // dist outside the copied tree: put it beside the module
+	}
+	dirs := pipelineDirs{
+		module:    filepath.Join(copyRoot, relMod),
+		dist:      filepath.Join(copyRoot, relDist),
+		workspace: copyRoot,
+		gocache:   filepath.Join(tmp, "gocache"),
+	}
+	second, err := p.run(ctx, a, d, dirs)
+	if err != nil {
+		return nil, err
+	}
+	if len(second.failed) > 0 {
+		return nil, fmt.Errorf("the rebuild at %s failed for %s", dirs.module, strings.Join(second.failed, ", "))
+	}
+	again := map[string]string{}
+	for _, art := range second.manifest.Artifacts {
+		again[art.Key()] = art.SHA256
+	}
+	var diffs []string
+	for _, art := range first.manifest.Artifacts {
+		if got := again[art.Key()]; got != art.SHA256 {
+			diffs = append(diffs, fmt.Sprintf("%s (%s): sha256 %s in the build, %s in the rebuild", art.Path, art.Key(), art.SHA256, orNone(got)))
+		}
+	}
+	return diffs, nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "nothing"
+	}
+	return s
+}
+
+// copyTree copies regular files, directories and symbolic links from src to
+// dst, skipping the directory skip.
+func copyTree(ctx context.Context, src, dst, skip string) error {
+	return filepath.WalkDir(src, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if p == skip {
+			return filepath.SkipDir
+		}
+		r, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, r)
+		info, err := e.Info()
+		if err != nil {
+			return err
+		}
+		switch {
+		case e.IsDir():
+			return os.MkdirAll(target, info.Mode().Perm()|0o700)
+		case info.Mode()&fs.ModeSymlink != 0:
+			link, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			return os.Symlink(link, target)
+		case info.Mode().IsRegular():
+			return copyFile(p, target, info.Mode().Perm())
+		}
+		return nil // sockets, devices: not source
+	})
+}
+
+func copyFile(src, dst string, perm fs.FileMode) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, perm)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
