@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	"golang.org/x/mod/modfile"
-	"golang.org/x/mod/module"
 )
 
 // Module is the Go module being built.
@@ -95,12 +94,13 @@ func ListMains(ctx context.Context, r Runner, env []string, m Module, patterns [
 }
 
 // DefaultBinary is the name `go install` gives a main package: its last path
-// element, skipping a major version suffix such as /v2.
+// element, or the one before when that is a major version such as v2.
 func DefaultBinary(importPath string) string {
-	if prefix, _, ok := module.SplitPathVersion(importPath); ok && prefix != "" {
-		importPath = prefix
+	elem := path.Base(importPath)
+	if elem != importPath && len(elem) > 1 && elem[0] == 'v' && strings.Trim(elem[1:], "0123456789") == "" {
+		elem = path.Base(path.Dir(importPath))
 	}
-	return path.Base(importPath)
+	return elem
 }
 
 // CheckBinary rejects names that could leave their directory.

@@ -148,7 +148,12 @@ func Plan(targets []Target, runners RunnerMap, native func(Target) bool, max int
 }
 
 func (m Matrix) finish() Matrix {
+	used := map[string]int{}
 	for i, s := range m.Include {
+		if n := used[s.Name]; n > 0 {
+			m.Include[i].Name = fmt.Sprintf("%s-%d", s.Name, n+1)
+		}
+		used[s.Name]++
 		var ss []string
 		for _, t := range s.list {
 			ss = append(ss, t.String())

@@ -26,15 +26,17 @@ func (p *pipeline) verifyReproducible(ctx context.Context, a *gha.Action, d Deps
 	}
 	defer os.RemoveAll(tmp)
 
-	// Copy the whole repository (so version control stamping sees the same
-	// state) or, outside git, the module; never the dist directory.
+	// Copy what a fresh checkout plus the uncommitted changes would hold:
+	// the repository's tracked and not-ignored files with its .git (so version
+	// control stamping sees the same state) or, outside git, the module;
+	// never the dist directory.
 	root := p.mod.Dir
 	if p.repoRoot != "" {
 		root = p.repoRoot
 	}
 	copyRoot := filepath.Join(tmp, "src", filepath.Base(root))
 	a.Infof("copying %s to %s", root, copyRoot)
-	if err := copyTree(ctx, root, copyRoot, p.c.Dist); err != nil {
+	if err := p.copySource(ctx, d.Runner, a.Getenv, root, copyRoot); err != nil {
 		return nil, fmt.Errorf("copying the source for the rebuild: %w", err)
 	}
 	relMod, err := filepath.Rel(root, p.mod.Dir)
@@ -78,6 +80,33 @@ func orNone(s string) string {
 	return s
 }
 
+// copySource copies the source tree for the rebuild.
+func (p *pipeline) copySource(ctx context.Context, r Runner, getenv func(string) string, root, dst string) error {
+	if p.repoRoot == "" {
+		return copyTree(ctx, root, dst, p.c.Dist)
+	}
+	out, err := r.Run(ctx, Command{Dir: root, Env: gitEnv(getenv), Args: []string{"git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"}})
+	if err != nil {
+		return err
+	}
+	for _, f := range strings.Split(strings.TrimRight(string(out), "\x00"), "\x00") {
+		src := filepath.Join(root, filepath.FromSlash(f))
+		if f == "" || strings.HasPrefix(src, p.c.Dist+string(filepath.Separator)) {
+			continue
+		}
+		info, err := os.Lstat(src)
+		if os.IsNotExist(err) {
+			continue // deleted in the work tree
+		} else if err != nil {
+			return err
+		}
+		if err := copyEntry(src, filepath.Join(dst, filepath.FromSlash(f)), info); err != nil {
+			return err
+		}
+	}
+	return copyTree(ctx, filepath.Join(root, ".git"), filepath.Join(dst, ".git"), "")
+}
+
 // copyTree copies regular files, directories and symbolic links from src to
 // dst, skipping the directory skip.
 func copyTree(ctx context.Context, src, dst, skip string) error {
@@ -95,25 +124,36 @@ func copyTree(ctx context.Context, src, dst, skip string) error {
 		if err != nil {
 			return err
 		}
-		target := filepath.Join(dst, r)
 		info, err := e.Info()
 		if err != nil {
 			return err
 		}
-		switch {
-		case e.IsDir():
-			return os.MkdirAll(target, info.Mode().Perm()|0o700)
-		case info.Mode()&fs.ModeSymlink != 0:
-			link, err := os.Readlink(p)
-			if err != nil {
-				return err
-			}
-			return os.Symlink(link, target)
-		case info.Mode().IsRegular():
-			return copyFile(p, target, info.Mode().Perm())
-		}
-		return nil // sockets, devices: not source
+		return copyEntry(p, filepath.Join(dst, r), info)
 	})
+}
+
+// copyEntry copies one directory (without its contents), symbolic link or
+// regular file; sockets and devices are not source and are skipped.
+func copyEntry(src, dst string, info fs.FileInfo) error {
+	switch {
+	case info.IsDir():
+		return os.MkdirAll(dst, info.Mode().Perm()|0o700)
+	case info.Mode()&fs.ModeSymlink != 0:
+		link, err := os.Readlink(src)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		return os.Symlink(link, dst)
+	case info.Mode().IsRegular():
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		return copyFile(src, dst, info.Mode().Perm())
+	}
+	return nil
 }
 
 func copyFile(src, dst string, perm fs.FileMode) error {

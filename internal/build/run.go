@@ -88,6 +88,12 @@ func runBuild(ctx context.Context, a *gha.Action, c Config, d Deps) error {
 	} else if err != nil {
 		return err
 	}
+	var prev *manifest.Manifest
+	if c.PreviousManifest != "" {
+		if prev, err = manifest.Load(c.PreviousManifest); err != nil {
+			return gha.Usagef("previous-manifest", "%v", err)
+		}
+	}
 	end := a.Group("Resolving the source")
 	src, err := ReadSource(ctx, d.Runner, a.Getenv, mod.Dir, mod.Path, c.Version)
 	if err != nil {
@@ -130,12 +136,6 @@ func runBuild(ctx context.Context, a *gha.Action, c Config, d Deps) error {
 		return err
 	}
 	var findings []string
-	var prev *manifest.Manifest
-	if c.PreviousManifest != "" {
-		if prev, err = manifest.Load(c.PreviousManifest); err != nil {
-			return gha.Usagef("previous-manifest", "%v", err)
-		}
-	}
 	rows := SummaryRows(out, prev)
 	if over := OverBudget(rows, c.SizeBudget); len(over) > 0 {
 		for _, o := range over {

@@ -23,7 +23,7 @@ func ActionSpec() gha.Spec {
 			{Name: "targets", Description: "goos/goarch[/variant] targets (linux/arm/7, linux/amd64/v3) or all for every first-class port.", Default: "linux/amd64,linux/arm64,darwin/amd64,darwin/arm64,windows/amd64,windows/arm64", Kind: gha.KindList},
 			{Name: "runners", Description: "pattern=runner lines over the defaults (linux/arm64=ubuntu-24.04-arm, darwin=macos-latest, windows=windows-latest, *=ubuntu-latest).", Kind: gha.KindList},
 			{Name: "shards", Description: "Plan: the most jobs to spread targets over (0: one job per target); targets with cgo off are grouped when the cap binds.", Default: "0", Kind: gha.KindInt},
-			{Name: "shard", Description: "Build: the shard of the plan (made from the same targets, runners, shards and cgo inputs) to build, e.g. ${{ matrix.shard }}."},
+			{Name: "shard", Description: "Build: the shard of the plan (made from the same targets, runners, shards and cgo inputs) to build (the matrix entry's shard value)."},
 			{Name: "version", Description: "Version to stamp and name archives with; default: the semver tag at HEAD, else a Go pseudo-version from the commit.", Default: ""},
 			{Name: "ldflags", Description: "Extra linker flags, appended after -s -w -buildid= and the -X variables."},
 			{Name: "flags", Description: "Extra go build flags, split on spaces with quotes grouping (never through a shell)."},

@@ -20,7 +20,6 @@ const (
 type UsageError struct {
 	Input  string
 	Reason string
-	err    error // from Usagef: the formatted error, wrapping any %w operands
 }
 
 func (e *UsageError) Error() string {
@@ -30,29 +29,24 @@ func (e *UsageError) Error() string {
 	return fmt.Sprintf("input %q: %s", e.Input, e.Reason)
 }
 
-func (e *UsageError) Unwrap() error { return e.err }
-
-// Usagef returns a *UsageError for input; format may use %w.
+// Usagef returns a *UsageError for input. A %w verb formats like %v: the
+// error types stay plain, comparable values, so they wrap nothing.
 func Usagef(input, format string, args ...any) error {
-	err := fmt.Errorf(format, args...)
-	return &UsageError{Input: input, Reason: err.Error(), err: err}
+	return &UsageError{Input: input, Reason: fmt.Errorf(format, args...).Error()}
 }
 
 // FindingsError means the job ran and the subject failed a check
 // (vulnerabilities over the gate, a bad signature, ...): exit code 3.
 type FindingsError struct {
 	Reason string
-	err    error // from Findingsf: the formatted error, wrapping any %w operands
 }
 
 func (e *FindingsError) Error() string { return e.Reason }
 
-func (e *FindingsError) Unwrap() error { return e.err }
-
-// Findingsf returns a *FindingsError; format may use %w.
+// Findingsf returns a *FindingsError. A %w verb formats like %v, as in
+// Usagef.
 func Findingsf(format string, args ...any) error {
-	err := fmt.Errorf(format, args...)
-	return &FindingsError{Reason: err.Error(), err: err}
+	return &FindingsError{Reason: fmt.Errorf(format, args...).Error()}
 }
 
 // ExitCode maps an error to the exit code of the process, looking through

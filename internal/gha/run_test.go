@@ -62,12 +62,12 @@ func TestErrorTypes(t *testing.T) {
 		t.Errorf("Error() (-want +got):\n%s", diff)
 	}
 
-	// %w operands stay reachable.
-	if err := Usagef("config", "reading: %w", fs.ErrNotExist); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("Usagef(%%w) does not wrap its operand")
+	// The error types are plain values: comparable and cmp-friendly.
+	if diff := cmp.Diff(&UsageError{Input: "a", Reason: "b 1"}, Usagef("a", "b %d", 1)); diff != "" {
+		t.Errorf("Usagef (-want +got):\n%s", diff)
 	}
-	if err := Findingsf("a %w and %w", fs.ErrNotExist, fs.ErrClosed); !errors.Is(err, fs.ErrNotExist) || !errors.Is(err, fs.ErrClosed) {
-		t.Errorf("Findingsf(%%w, %%w) does not wrap its operands")
+	if diff := cmp.Diff(&FindingsError{Reason: "c: file does not exist"}, Findingsf("c: %w", fs.ErrNotExist)); diff != "" {
+		t.Errorf("Findingsf (-want +got):\n%s", diff)
 	}
 	var ue *UsageError
 	if err := Usagef("x", "y"); !errors.As(err, &ue) || ue.Input != "x" || ue.Reason != "y" {

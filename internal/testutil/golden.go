@@ -1,0 +1,60 @@
+package testutil
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files in testdata/ with the current output")
+
+// Golden compares got with testdata/<name>, or rewrites the file with -update.
+func Golden(t testing.TB, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading golden file (run go test -update to create it): %v", err)
+	}
+	if d := cmp.Diff(string(want), string(got)); d != "" {
+		t.Errorf("%s differs (-want +got; go test -update rewrites it):\n%s", path, d)
+	}
+}
+
+// GoldenSection compares the text between the begin and end marker lines of
+// the file at path with want, or rewrites that section with -update. Docs use
+// it to keep generated tables beside hand-written prose.
+func GoldenSection(t testing.TB, path, begin, end, want string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	i, j := strings.Index(doc, begin), strings.Index(doc, end)
+	if i < 0 || j < i+len(begin) {
+		t.Fatalf("%s lacks the markers %q and %q", path, begin, end)
+	}
+	if *update {
+		if err := os.WriteFile(path, []byte(doc[:i+len(begin)]+want+doc[j:]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if d := cmp.Diff(want, doc[i+len(begin):j]); d != "" {
+		t.Errorf("%s: generated section differs (-want +got; go test -update rewrites it):\n%s", path, d)
+	}
+}
