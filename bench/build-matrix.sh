@@ -86,6 +86,7 @@ for mode in "${modes[@]}"; do
 done
 
 bench_start="$(date +%s)"
+load_start="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 if [[ -n "${BENCH_WORKDIR:-}" ]]; then
   work="$BENCH_WORKDIR"
   mkdir -p "$work"
@@ -380,7 +381,10 @@ run_once() {
   (
     cd "$dir"
     export GOCACHE="$cache"
-    unset GITHUB_ACTIONS GITHUB_WORKSPACE GITHUB_OUTPUT GITHUB_STEP_SUMMARY SOURCE_DATE_EPOCH
+    # Inherited GOFLAGS would reach build-matrix's builds (it keeps them and
+    # adds -mod=readonly) but not the others: every arm builds with exactly
+    # GOFLAGS=-mod=readonly.
+    unset GOFLAGS GITHUB_ACTIONS GITHUB_WORKSPACE GITHUB_OUTPUT GITHUB_STEP_SUMMARY SOURCE_DATE_EPOCH
     arm "$key" "$a"
   ) </dev/null >"$logf" 2>&1 || rc=$?
   t1="$(date +%s.%N)"
@@ -530,6 +534,7 @@ identity() {
 
 cpu_model="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)"
 elapsed=$(($(date +%s) - bench_start))
+load_end="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 results_dir="$repo_root/bench/results"
 suffix=""
 [[ "$quick" == 1 ]] && suffix="-quick"
@@ -539,9 +544,11 @@ mkdir -p "$results_dir"
 # shellcheck disable=SC2016 # the backticks are markdown
 {
   printf '## build-matrix benchmark, %s%s\n\n' "$(date -u +'%Y-%m-%d %H:%M UTC')" "${suffix:+ (BENCH_QUICK smoke test)}"
-  printf -- '- machine: %s CPUs (%s), %s\n' "$(nproc)" "${cpu_model:-unknown CPU}" "$(go version)"
+  printf -- '- machine: %s CPUs (%s), %s; load average %s at the start, %s at the end\n' \
+    "$(nproc)" "${cpu_model:-unknown CPU}" "$(go version)" "$load_start" "$load_end"
   printf -- '- targets: %s; parallelism %s; medians of %s cold / %s warm runs per arm, arms interleaved in the same run\n' \
     "$targets" "$parallelism" "$cold_runs" "$runs"
+  printf -- '- every arm runs with GOFLAGS=-mod=readonly only (the environment'"'"'s GOFLAGS, `%s`, is unset for them)\n' "${GOFLAGS:-}"
   printf -- '- build-matrix: slipway %s; GoReleaser %s; plan timing: %s\n' "$slipway_rev" "$goreleaser_version" \
     "$($have_hyperfine && hyperfine --version || echo 'date loop')"
   for key in "${subjects[@]}"; do

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/slipway-dev/slipway/internal/atomicfile"
+	"github.com/slipway-dev/slipway/internal/testutil"
 )
 
 // dirNames lists the names in dir, sorted.
@@ -32,11 +33,7 @@ func dirNames(t *testing.T, dir string) []string {
 
 func readFile(t *testing.T, path string) string {
 	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
+	return string(testutil.ReadFile(t, path))
 }
 
 func TestWrite(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/slipway-dev/slipway/internal/gha"
 	"github.com/slipway-dev/slipway/internal/manifest"
+	"github.com/slipway-dev/slipway/internal/testutil"
 )
 
 // result is one run of the action in CLI mode.
@@ -59,9 +60,5 @@ func loadManifest(t *testing.T, dist string) *manifest.Manifest {
 
 func readFile(t *testing.T, p string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return testutil.ReadFile(t, p)
 }

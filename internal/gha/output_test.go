@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/slipway-dev/slipway/internal/testutil"
 )
 
 func newActionsAction(t *testing.T, extra map[string]string) (*Action, *testEnv) {
@@ -27,11 +29,7 @@ func newActionsAction(t *testing.T, extra map[string]string) (*Action, *testEnv)
 
 func readFile(t *testing.T, path string) string {
 	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
+	return string(testutil.ReadFile(t, path))
 }
 
 func TestSetOutputActions(t *testing.T) {

@@ -58,3 +58,13 @@ func GoldenSection(t testing.TB, path, begin, end, want string) {
 		t.Errorf("%s: generated section differs (-want +got; go test -update rewrites it):\n%s", path, d)
 	}
 }
+
+// ReadFile returns a file's contents, failing the test when it cannot be read.
+func ReadFile(t testing.TB, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
