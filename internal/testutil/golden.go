@@ -15,7 +15,13 @@ var update = flag.Bool("update", false, "rewrite golden files in testdata/ with 
 // Golden compares got with testdata/<name>, or rewrites the file with -update.
 func Golden(t testing.TB, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
+	GoldenFile(t, filepath.Join("testdata", name), got)
+}
+
+// GoldenFile compares got with the file at path (a generated file kept in
+// the repository), or rewrites it with -update.
+func GoldenFile(t testing.TB, path string, got []byte) {
+	t.Helper()
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)

@@ -1,0 +1,10 @@
+package metadata
+
+import "github.com/slipway-dev/slipway/internal/build"
+
+// Actions are the composite actions of the suite, in pipeline order.
+func Actions() []Action {
+	return []Action{
+		{Spec: build.ActionSpec(), Branding: Branding{Icon: "grid", Color: "blue"}, Source: "internal/build/spec.go"},
+	}
+}

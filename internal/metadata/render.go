@@ -1,0 +1,146 @@
+package metadata
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/slipway-dev/slipway/internal/gha"
+)
+
+// Branding is the Marketplace icon and colour of an action.
+type Branding struct {
+	Icon  string
+	Color string
+}
+
+// Action is what renders one composite action: its declaration and branding.
+type Action struct {
+	Spec     gha.Spec
+	Branding Branding
+	Source   string // Go package holding the declaration, named in the header
+}
+
+// EnvName is the variable a composite step passes an input in.
+func EnvName(input string) string {
+	return "INPUT_" + strings.ToUpper(strings.ReplaceAll(input, "-", "_"))
+}
+
+// Render writes the composite action.yml of a: every input passed to the
+// binary through env (never interpolated into a run: script), every output
+// mapped from the run step. The binary is resolved by ../resolve.sh: the
+// tool cache, a release asset checked against actions/checksums.txt, or a
+// build from the action's own source, cached with actions/cache.
+func Render(a Action) ([]byte, error) {
+	s := a.Spec
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	inputs := mapping()
+	for _, in := range s.Inputs {
+		m := mapping()
+		add(m, "description", str(in.Description))
+		add(m, "required", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: fmt.Sprint(in.Required)})
+		if in.Default != "" {
+			add(m, "default", quoted(in.Default))
+		}
+		add(inputs, in.Name, m)
+	}
+	outputs := mapping()
+	for _, out := range s.Outputs {
+		m := mapping()
+		add(m, "description", str(out.Description))
+		add(m, "value", quoted("${{ steps.run.outputs."+out.Name+" }}"))
+		add(outputs, out.Name, m)
+	}
+	runEnv := mapping()
+	for _, in := range s.Inputs {
+		add(runEnv, EnvName(in.Name), quoted("${{ inputs."+in.Name+" }}"))
+	}
+	add(runEnv, "SLIPWAY_BIN", quoted("${{ steps.resolve.outputs.bin || steps.build.outputs.bin }}"))
+
+	resolveEnv := mapping()
+	add(resolveEnv, "SLIPWAY_ACTION", str(s.Name))
+	add(resolveEnv, "SLIPWAY_ACTION_PATH", quoted("${{ github.action_path }}"))
+	add(resolveEnv, "SLIPWAY_ACTION_REF", quoted("${{ github.action_ref }}"))
+
+	steps := &yaml.Node{Kind: yaml.SequenceNode}
+	steps.Content = append(steps.Content,
+		step("Resolve the "+s.Name+" binary", "resolve", "", resolveEnv, `bash "$SLIPWAY_ACTION_PATH/../resolve.sh" resolve`),
+		cacheStep(),
+		step("Build "+s.Name+" from the action's source", "build", "steps.resolve.outputs.bin == ''", resolveEnv, `bash "$SLIPWAY_ACTION_PATH/../resolve.sh" build`),
+		step("Run "+s.Name, "run", "", runEnv, `"$SLIPWAY_BIN"`),
+	)
+	runs := mapping()
+	add(runs, "using", str("composite"))
+	add(runs, "steps", steps)
+
+	branding := mapping()
+	add(branding, "icon", str(a.Branding.Icon))
+	add(branding, "color", str(a.Branding.Color))
+
+	root := mapping()
+	add(root, "name", str("Slipway "+s.Name))
+	add(root, "description", str(s.Description))
+	add(root, "author", str("Slipway"))
+	add(root, "branding", branding)
+	add(root, "inputs", inputs)
+	add(root, "outputs", outputs)
+	add(root, "runs", runs)
+
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "# Generated from the declaration in %s by `go test ./internal/metadata -update`.\n# Edit the declaration, not this file: a test fails when they differ.\n", a.Source)
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{root}}); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// cacheStep keeps source-built binaries between runs, keyed on the source
+// tree, the Go version, the OS and the architecture.
+func cacheStep() *yaml.Node {
+	with := mapping()
+	add(with, "path", quoted("${{ steps.resolve.outputs.cache-path }}"))
+	add(with, "key", quoted("${{ steps.resolve.outputs.cache-key }}"))
+	m := mapping()
+	add(m, "name", str("Cache the source-built binary"))
+	add(m, "if", str("steps.resolve.outputs.bin == ''"))
+	add(m, "uses", str(CacheAction))
+	add(m, "with", with)
+	return m
+}
+
+// CacheAction is actions/cache pinned by full commit SHA (v4.2.3).
+const CacheAction = "actions/cache@5a3ec84eff668545956fd18022155c47e93e2684"
+
+func step(name, id, cond string, env *yaml.Node, run string) *yaml.Node {
+	m := mapping()
+	add(m, "name", str(name))
+	add(m, "id", str(id))
+	if cond != "" {
+		add(m, "if", str(cond))
+	}
+	add(m, "shell", str("bash"))
+	add(m, "env", env)
+	add(m, "run", str(run))
+	return m
+}
+
+func mapping() *yaml.Node { return &yaml.Node{Kind: yaml.MappingNode} }
+
+func str(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v} }
+
+func quoted(v string) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v, Style: yaml.DoubleQuotedStyle}
+}
+
+func add(m *yaml.Node, key string, v *yaml.Node) {
+	m.Content = append(m.Content, str(key), v)
+}
