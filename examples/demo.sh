@@ -32,7 +32,7 @@ for shard in "${shards[@]}"; do
 done
 
 echo "==> merge the shards (every file re-hashed against its shard manifest)"
-"$bin" --mode merge --inputs "$out/shards" --dist "$out/merged"
+"$bin" --mode merge --inputs "$out/shards" --dist "$out/merged" >/dev/null
 
 echo "==> full build in one job, with verify-reproducible"
 "$bin" --module-dir examples/hello --targets "$targets" --dist "$out/full" --verify-reproducible >/dev/null
@@ -41,10 +41,27 @@ echo "==> the merge equals the full build"
 cmp "$out/merged/manifest.json" "$out/full/manifest.json"
 (cd "$out/merged" && sha256sum -c --strict ./*_checksums.txt)
 
+echo "==> publish: multi-arch images of the linux binaries into an OCI layout (no Docker)"
+go build -trimpath -o "$root/bin/publish" ./cmd/publish
+"$root/bin/publish" --mode build --dist "$out/merged" --base scratch >/dev/null
+
+echo "==> publish: push them to an in-process registry on 127.0.0.1 and list the index"
+tools_bin="$(bash tools/install.sh crane)"
+port=5077
+while (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+"$tools_bin/crane" registry serve --address "127.0.0.1:$port" >/dev/null 2>&1 &
+registry_pid=$!
+trap 'kill "$registry_pid" 2>/dev/null || true' EXIT
+for _ in $(seq 50); do (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+"$root/bin/publish" --dist "$out/merged" --base scratch --repository "127.0.0.1:$port/demo/hello"
+"$tools_bin/crane" manifest "127.0.0.1:$port/demo/hello:latest"
+echo
+
 cat <<MSG
 
 Done. Results in $root/$out:
-  full/      one-job build: binaries, archives, checksums, manifest.json
-  shards/    one dist per matrix shard, as actions/upload-artifact would store them
-  merged/    the fan-in of the shards, byte-identical to full/
+  full/         one-job build: binaries, archives, checksums, manifest.json
+  shards/       one dist per matrix shard, as actions/upload-artifact would store them
+  merged/       the fan-in of the shards, byte-identical to full/, then published:
+  merged/oci/   the multi-arch image as an OCI image layout (manifest.json: images, index)
 MSG
