@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Builds the third-party CLIs pinned in tools/go.mod into a cache directory and
-# prints that directory. A tool is rebuilt only when tools/go.sum changes (or
-# its binary is missing): each binary has a stamp file holding the go.sum hash.
+# Builds the third-party CLIs pinned by `tool` lines in tools/go.mod (and in
+# tools/*/go.mod: a tool whose dependencies clash with the others' gets a
+# module of its own, e.g. tools/actionlint) into a cache directory, and prints
+# that directory. A tool is rebuilt only when its module's go.sum (or the Go
+# version) changes, or its binary is missing: each binary has a stamp file.
 #
-#   bash tools/install.sh            # all pinned tools
-#   bash tools/install.sh goreleaser # only the named ones (by binary name)
+#   bash tools/install.sh              # every pinned tool
+#   bash tools/install.sh goreleaser   # only the named ones (binary names)
 #
 # Env: SLIPWAY_TOOLS_DIR  output dir (default <repo>/.cache/tools/bin)
 set -euo pipefail
@@ -14,45 +16,76 @@ repo_root="$(dirname "$tools_dir")"
 out_dir="${SLIPWAY_TOOLS_DIR:-$repo_root/.cache/tools/bin}"
 mkdir -p "$out_dir"
 out_dir="$(cd "$out_dir" && pwd)"
-
-# The tool packages, as listed in tools/go.mod's tool block.
-mapfile -t packages < <(cd "$tools_dir" && GOFLAGS=-mod=readonly go list -f '{{.ImportPath}}' tool)
-if [[ ${#packages[@]} -eq 0 ]]; then
-  echo "install.sh: no tool lines in $tools_dir/go.mod" >&2
-  exit 1
-fi
-
-sum_hash="$(sha256sum "$tools_dir/go.sum" "$tools_dir/go.mod" | sha256sum | cut -d' ' -f1)"
 go_version="$(go env GOVERSION)"
-stamp_value="$sum_hash $go_version"
-
 want=("$@")
-for pkg in "${packages[@]}"; do
-  name="${pkg##*/}"
-  # A major-version suffix (…/goreleaser/v2) is not the binary name.
+found=()
+
+# bin_name PKG: the name go build gives the binary (a /vN suffix is skipped).
+bin_name() {
+  local pkg=$1 name="${1##*/}"
   if [[ "$name" =~ ^v[0-9]+$ ]]; then
-    trimmed="${pkg%/*}"
-    name="${trimmed##*/}"
+    pkg="${pkg%/*}"
+    name="${pkg##*/}"
   fi
-  if [[ ${#want[@]} -gt 0 ]]; then
-    selected=false
-    for w in "${want[@]}"; do
-      if [[ "$w" == "$name" ]]; then selected=true; fi
-    done
-    if [[ "$selected" != true ]]; then continue; fi
-  fi
-  bin="$out_dir/$name"
-  stamp="$out_dir/.$name.stamp"
-  if [[ -x "$bin" && -f "$stamp" && "$(cat "$stamp")" == "$stamp_value" ]]; then
-    echo "install.sh: $name up to date" >&2
-    continue
-  fi
-  echo "install.sh: building $name ($pkg)" >&2
-  start=$(date +%s)
-  (cd "$tools_dir" && GOFLAGS=-mod=readonly go build -trimpath -o "$bin.tmp" "$pkg")
-  mv -f "$bin.tmp" "$bin"
-  printf '%s\n' "$stamp_value" > "$stamp"
-  echo "install.sh: built $name in $(( $(date +%s) - start ))s" >&2
+  printf '%s\n' "$name"
+}
+
+# wanted NAME: true when no names were given or NAME is one of them.
+wanted() {
+  local w
+  ((${#want[@]} == 0)) && return 0
+  for w in "${want[@]}"; do
+    [[ "$w" == "$1" ]] && return 0
+  done
+  return 1
+}
+
+modules=("$tools_dir")
+for mod in "$tools_dir"/*/; do
+  [[ -f "$mod/go.mod" ]] && modules+=("${mod%/}")
 done
 
+for mod in "${modules[@]}"; do
+  # The tool directives, read from go.mod as `go mod edit` writes them (no
+  # package loading: one broken module does not stop the others' tools).
+  mapfile -t packages < <(awk '
+    $1 == "tool" && $2 == "(" { block = 1; next }
+    block && $1 == ")" { block = 0; next }
+    block && NF && $1 !~ /^\/\// { print $1 }
+    $1 == "tool" && $2 != "(" && NF >= 2 { print $2 }' "$mod/go.mod")
+  if ((${#packages[@]} == 0)); then
+    echo "install.sh: no tool lines in $mod/go.mod" >&2
+    exit 1
+  fi
+  stamp_value="$(sha256sum <"$mod/go.sum" | cut -d' ' -f1) $go_version"
+  for pkg in "${packages[@]}"; do
+    name="$(bin_name "$pkg")"
+    wanted "$name" || continue
+    found+=("$name")
+    bin="$out_dir/$name"
+    stamp="$out_dir/.$name.stamp"
+    if [[ -x "$bin" && -f "$stamp" && "$(cat "$stamp")" == "$stamp_value" ]]; then
+      echo "install.sh: $name up to date" >&2
+      continue
+    fi
+    echo "install.sh: building $name ($pkg, ${mod#"$repo_root"/}/go.mod)" >&2
+    start=$(date +%s)
+    tmp="$(mktemp "$out_dir/.$name.XXXXXX")" # another install.sh may run at once
+    if ! (cd "$mod" && GOFLAGS=-mod=readonly go build -trimpath -o "$tmp" "$pkg"); then
+      rm -f "$tmp"
+      exit 1
+    fi
+    chmod 0755 "$tmp"
+    mv -f "$tmp" "$bin"
+    printf '%s\n' "$stamp_value" >"$stamp"
+    echo "install.sh: built $name in $(($(date +%s) - start))s" >&2
+  done
+done
+
+for w in "${want[@]}"; do
+  if [[ " ${found[*]} " != *" $w "* ]]; then
+    echo "install.sh: no pinned tool named $w" >&2
+    exit 1
+  fi
+done
 printf '%s\n' "$out_dir"
