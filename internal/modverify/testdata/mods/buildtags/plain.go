@@ -1,0 +1,2 @@
+// Package tags has build constraints.
+package tags

@@ -1,0 +1,6 @@
+// +build !windows
+
+package tags
+
+// PlusOnly has only the old constraint syntax.
+const PlusOnly = true

@@ -1,0 +1,2 @@
+// Package tc is empty.
+package tc

@@ -1,0 +1,5 @@
+module example.com/tc
+
+go 1.22.0
+
+toolchain go1.23.4

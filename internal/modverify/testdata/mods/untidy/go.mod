@@ -1,0 +1,10 @@
+module example.com/app
+
+go 1.22
+
+require (
+	example.com/dep v1.0.0
+	example.com/old v1.0.0
+)
+
+require example.com/lib v1.0.0 // indirect

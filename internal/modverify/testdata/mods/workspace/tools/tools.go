@@ -1,0 +1,2 @@
+// Package tools is a module outside go.work.
+package tools

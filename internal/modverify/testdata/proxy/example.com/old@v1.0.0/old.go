@@ -1,0 +1,4 @@
+package old
+
+// Hello greets.
+func Hello() string { return "hello" }
