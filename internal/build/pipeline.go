@@ -332,12 +332,21 @@ func writeChecksumsFor(dist, algo, relPath, name string, m *manifest.Manifest) e
 	return nil
 }
 
+// sameSource reports whether two manifests describe the same source: the
+// same commit (the version input may differ), or the same version outside git.
+func sameSource(a, b manifest.Project) bool {
+	if a.Commit != "" || b.Commit != "" {
+		return a.Commit == b.Commit
+	}
+	return a.Version == b.Version
+}
+
 // saveManifest writes dist/manifest.json, keeping what other actions recorded
 // for the same commit and replacing what build-matrix owns.
 func saveManifest(dist string, m *manifest.Manifest) error {
 	file := filepath.Join(dist, manifest.FileName)
 	out := m
-	if old, err := manifest.Load(file); err == nil && old.Project.Commit == m.Project.Commit && old.Project.Version == m.Project.Version {
+	if old, err := manifest.Load(file); err == nil && sameSource(old.Project, m.Project) {
 		for _, k := range []manifest.Kind{manifest.KindBinary, manifest.KindArchive, manifest.KindChecksums} {
 			old.Remove(k)
 		}
