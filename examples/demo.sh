@@ -20,6 +20,10 @@ if ! git rev-parse --git-dir >/dev/null 2>&1; then
 fi
 rm -rf "$out"
 
+echo "==> verify-mod: go.mod/go.sum integrity and hygiene of examples/hello"
+go build -trimpath -o "$root/bin/verify-mod" ./cmd/verify-mod
+"$root/bin/verify-mod" --module-dir examples/hello --dist "$out/verify" --sarif "$out/verify/verify-mod.sarif" >/dev/null
+
 echo "==> plan: $targets over at most 2 jobs"
 matrix="$("$bin" --mode plan --targets "$targets" --shards 2)"
 echo "$matrix"
@@ -53,15 +57,27 @@ while (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); don
 registry_pid=$!
 trap 'kill "$registry_pid" 2>/dev/null || true' EXIT
 for _ in $(seq 50); do (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
-"$root/bin/publish" --dist "$out/merged" --base scratch --repository "127.0.0.1:$port/demo/hello"
-"$tools_bin/crane" manifest "127.0.0.1:$port/demo/hello:latest"
+digest="$("$root/bin/publish" --dist "$out/merged" --base scratch --repository "127.0.0.1:$port/demo/hello" | sed -n 's/^digest=//p')"
+"$tools_bin/crane" manifest "127.0.0.1:$port/demo/hello@$digest"
 echo
+
+echo "==> sign: a demo cosign key pair, then every file and every platform image, with SLSA provenance"
+go build -trimpath -o "$root/bin/sign" ./cmd/sign
+export COSIGN_PASSWORD=slipway-demo # a demo key only: real releases use a secret, KMS or keyless
+"$root/bin/sign" --mode generate-key --key "$out/keys/cosign.key" >/dev/null
+"$root/bin/sign" --dist "$out/merged" --key "$out/keys/cosign.key" >/dev/null
+
+echo "==> sign: verify every signature and attestation with the public key"
+"$root/bin/sign" --mode verify --dist "$out/merged" --public-key "$out/keys/cosign.pub" >/dev/null
 
 cat <<MSG
 
 Done. Results in $root/$out:
+  verify/       verify-mod's manifest (module section) and SARIF report
   full/         one-job build: binaries, archives, checksums, manifest.json
   shards/       one dist per matrix shard, as actions/upload-artifact would store them
   merged/       the fan-in of the shards, byte-identical to full/, then published:
   merged/oci/   the multi-arch image as an OCI image layout (manifest.json: images, index)
+  merged/sig/   .sig signatures, Sigstore bundles and SLSA provenance (manifest.json: signatures)
+  keys/         the demo cosign key pair (password slipway-demo)
 MSG
