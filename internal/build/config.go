@@ -1,7 +1,6 @@
 package build
 
 import (
-	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -72,10 +71,10 @@ func ParseConfig(a *gha.Action, ports Ports, numCPU int) (Config, error) {
 		return c, gha.Usagef("mode", "%q is not plan, build or merge", c.Mode)
 	}
 	var err error
-	if c.Dist, err = insideWorkspace(c.Workspace, a.String("dist")); err != nil {
+	if c.Dist, err = gha.InsideWorkspace(c.Workspace, a.String("dist"), false); err != nil {
 		return c, gha.Usagef("dist", "%v", err)
 	}
-	c.ModuleDir = resolve(c.Workspace, a.String("module-dir"))
+	c.ModuleDir = gha.ResolvePath(c.Workspace, a.String("module-dir"))
 	if c.Mode != ModeMerge {
 		if err := c.parseTargets(a, ports); err != nil {
 			return c, err
@@ -145,10 +144,10 @@ func ParseConfig(a *gha.Action, ports Ports, numCPU int) (Config, error) {
 		return c, gha.Usagef("size-budget", "%d is negative", c.SizeBudget)
 	}
 	if p := a.String("previous-manifest"); p != "" {
-		c.PreviousManifest = resolve(c.Workspace, p)
+		c.PreviousManifest = gha.ResolvePath(c.Workspace, p)
 	}
 	for _, in := range a.List("inputs") {
-		c.Inputs = append(c.Inputs, resolve(c.Workspace, in))
+		c.Inputs = append(c.Inputs, gha.ResolvePath(c.Workspace, in))
 	}
 	if c.Mode == ModeMerge && len(c.Inputs) == 0 {
 		return c, gha.Usagef("inputs", "merge needs the shard directories or manifests to merge")
@@ -176,22 +175,4 @@ func (c *Config) parseTargets(a *gha.Action, ports Ports) error {
 		c.CGOTargets = append(c.CGOTargets, t)
 	}
 	return nil
-}
-
-func resolve(base, p string) string {
-	if filepath.IsAbs(p) {
-		return filepath.Clean(p)
-	}
-	return filepath.Join(base, p)
-}
-
-// insideWorkspace resolves p against the workspace and rejects anything that
-// leaves it, or is the workspace itself.
-func insideWorkspace(ws, p string) (string, error) {
-	abs := resolve(ws, p)
-	rel, err := filepath.Rel(ws, abs)
-	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return "", fmt.Errorf("%q must be a directory inside the workspace %s", p, ws)
-	}
-	return abs, nil
 }

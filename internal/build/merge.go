@@ -74,10 +74,10 @@ func runMerge(ctx context.Context, a *gha.Action, c Config) error {
 		}
 		if err := m.Verify(ctx, d); err != nil {
 			end()
-			return gha.Findingsf("shard %s does not match its manifest (a file changed between jobs): %v", rel(c.Workspace, d), err)
+			return gha.Findingsf("shard %s does not match its manifest (a file changed between jobs): %v", gha.RelPath(c.Workspace, d), err)
 		}
-		a.Infof("%s: %d artifacts verified", rel(c.Workspace, d), len(m.Artifacts))
-		shards = append(shards, manifest.Shard{Source: rel(c.Workspace, d), Manifest: m})
+		a.Infof("%s: %d artifacts verified", gha.RelPath(c.Workspace, d), len(m.Artifacts))
+		shards = append(shards, manifest.Shard{Source: gha.RelPath(c.Workspace, d), Manifest: m})
 	}
 	end()
 	merged, err := manifest.Merge(shards...)

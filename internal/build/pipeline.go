@@ -249,7 +249,7 @@ func annotateFailure(a *gha.Action, r Result, dirs pipelineDirs) {
 			file = filepath.Join(dirs.module, filepath.FromSlash(file))
 		}
 		a.Annotate(gha.Annotation{
-			Level: gha.LevelError, File: rel(dirs.workspace, file), Line: dg.Line, Col: dg.Col,
+			Level: gha.LevelError, File: gha.RelPath(dirs.workspace, file), Line: dg.Line, Col: dg.Col,
 			Title: fmt.Sprintf("%s does not compile for %s", r.Binary, r.Target), Message: dg.Message,
 		})
 	}

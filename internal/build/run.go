@@ -84,7 +84,7 @@ func runBuild(ctx context.Context, a *gha.Action, c Config, d Deps) error {
 	}
 	mod, err := ReadModule(c.ModuleDir)
 	if errors.Is(err, ErrNoGoMod) {
-		return gha.Usagef("module-dir", "%s has no go.mod: point module-dir at the module to build", rel(c.Workspace, c.ModuleDir))
+		return gha.Usagef("module-dir", "%s has no go.mod: point module-dir at the module to build", gha.RelPath(c.Workspace, c.ModuleDir))
 	} else if err != nil {
 		return err
 	}
@@ -186,12 +186,12 @@ func setBuildOutputs(a *gha.Action, c Config, m *manifest.Manifest) error {
 		return err
 	}
 	outs := [][2]string{
-		{"manifest", rel(c.Workspace, filepath.Join(c.Dist, manifest.FileName))},
+		{"manifest", gha.RelPath(c.Workspace, filepath.Join(c.Dist, manifest.FileName))},
 		{"artifacts", string(arts)},
 		{"version", m.Project.Version},
 	}
 	if cs := m.ByKind(manifest.KindChecksums); len(cs) > 0 {
-		outs = append(outs, [2]string{"checksums", rel(c.Workspace, filepath.Join(c.Dist, filepath.FromSlash(cs[0].Path)))})
+		outs = append(outs, [2]string{"checksums", gha.RelPath(c.Workspace, filepath.Join(c.Dist, filepath.FromSlash(cs[0].Path)))})
 	}
 	for _, o := range outs {
 		if err := a.SetOutput(o[0], o[1]); err != nil {
@@ -199,15 +199,6 @@ func setBuildOutputs(a *gha.Action, c Config, m *manifest.Manifest) error {
 		}
 	}
 	return nil
-}
-
-// rel is p relative to the workspace in slash form, or p when outside it.
-func rel(ws, p string) string {
-	r, err := filepath.Rel(ws, p)
-	if err != nil || strings.HasPrefix(r, "..") {
-		return filepath.ToSlash(p)
-	}
-	return filepath.ToSlash(r)
 }
 
 func shortSHA(s string) string {

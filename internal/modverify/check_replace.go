@@ -7,6 +7,8 @@ import (
 
 	"golang.org/x/mod/modfile"
 	"golang.org/x/mod/module"
+
+	"github.com/slipway-dev/slipway/internal/gha"
 )
 
 // checkReplace reports replace directives (local paths are errors, module
@@ -49,7 +51,7 @@ func replaceFindings(j *job, m *Module, file, dir string, reps []*modfile.Replac
 		line := r.Syntax.Start.Line
 		if r.New.Version == "" {
 			where := "a directory"
-			if target := resolve(dir, filepath.FromSlash(r.New.Path)); relPath(j.c.Workspace, target) == filepath.ToSlash(target) {
+			if target := gha.ResolvePath(dir, filepath.FromSlash(r.New.Path)); gha.RelPath(j.c.Workspace, target) == filepath.ToSlash(target) {
 				where = "a directory outside the workspace"
 			}
 			fs = append(fs, newFinding(RuleLocalReplace, m, file, line, r.Old.Path,

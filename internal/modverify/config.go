@@ -56,7 +56,7 @@ func ParseConfig(a *gha.Action, userCacheDir string) (Config, error) {
 			c.All = true
 			break
 		}
-		abs, err := inside(c.Workspace, d, true)
+		abs, err := gha.InsideWorkspace(c.Workspace, d, true)
 		if err != nil {
 			return c, gha.Usagef("module-dir", "%v", err)
 		}
@@ -86,21 +86,21 @@ func ParseConfig(a *gha.Action, userCacheDir string) (Config, error) {
 	}
 	switch {
 	case a.String("sumdb-cache") != "":
-		c.SumDBCache = resolve(c.Workspace, a.String("sumdb-cache"))
+		c.SumDBCache = gha.ResolvePath(c.Workspace, a.String("sumdb-cache"))
 	case a.Getenv("RUNNER_TEMP") != "":
-		c.SumDBCache = filepath.Join(resolve(c.Workspace, a.Getenv("RUNNER_TEMP")), "slipway-sumdb")
+		c.SumDBCache = filepath.Join(gha.ResolvePath(c.Workspace, a.Getenv("RUNNER_TEMP")), "slipway-sumdb")
 	case userCacheDir != "":
 		c.SumDBCache = filepath.Join(userCacheDir, "slipway", "sumdb")
 	default:
 		return c, gha.Usagef("sumdb-cache", "no RUNNER_TEMP and no user cache directory: give a directory")
 	}
 	if p := a.String("sarif"); p != "" {
-		c.SARIF = resolve(c.Workspace, p)
+		c.SARIF = gha.ResolvePath(c.Workspace, p)
 		if strings.HasSuffix(p, "/") || strings.HasSuffix(p, string(filepath.Separator)) {
 			return c, gha.Usagef("sarif", "%q is a directory: give a file path such as verify-mod.sarif", p)
 		}
 	}
-	if c.Dist, err = inside(c.Workspace, a.String("dist"), false); err != nil {
+	if c.Dist, err = gha.InsideWorkspace(c.Workspace, a.String("dist"), false); err != nil {
 		return c, gha.Usagef("dist", "%v", err)
 	}
 	return c, nil
@@ -136,31 +136,4 @@ func ParseChecks(items []string) ([]string, error) {
 		return nil, fmt.Errorf("%s leaves no check to run", strings.Join(items, ","))
 	}
 	return out, nil
-}
-
-func resolve(base, p string) string {
-	if filepath.IsAbs(p) {
-		return filepath.Clean(p)
-	}
-	return filepath.Join(base, p)
-}
-
-// inside resolves p against the workspace and rejects anything outside it;
-// the workspace itself is allowed only when self is true.
-func inside(ws, p string, self bool) (string, error) {
-	abs := resolve(ws, p)
-	rel, err := filepath.Rel(ws, abs)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || (rel == "." && !self) {
-		return "", fmt.Errorf("%q must be a directory inside the workspace %s", p, ws)
-	}
-	return abs, nil
-}
-
-// relPath is p relative to the workspace in slash form, or p when outside it.
-func relPath(ws, p string) string {
-	r, err := filepath.Rel(ws, p)
-	if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
-		return filepath.ToSlash(p)
-	}
-	return filepath.ToSlash(r)
 }

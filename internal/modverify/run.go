@@ -75,7 +75,7 @@ func Run(ctx context.Context, a *gha.Action, d Deps) error {
 	}
 	tmpRoot := d.TempDir
 	if rt := a.Getenv("RUNNER_TEMP"); rt != "" {
-		tmpRoot = resolve(c.Workspace, rt)
+		tmpRoot = gha.ResolvePath(c.Workspace, rt)
 	}
 	if j.tmp, err = os.MkdirTemp(tmpRoot, "verify-mod-"); err != nil {
 		return fmt.Errorf("making a scratch directory: %w", err)
@@ -222,7 +222,7 @@ func report(ctx context.Context, j *job, mods []*Module, work *Work, fs []Findin
 		if err := WriteSARIF(j.c.SARIF, j.c.Workspace, fs); err != nil {
 			return err
 		}
-		outputs = append(outputs, [2]string{"sarif", relPath(j.c.Workspace, j.c.SARIF)})
+		outputs = append(outputs, [2]string{"sarif", gha.RelPath(j.c.Workspace, j.c.SARIF)})
 	}
 	if j.diffs != nil {
 		b, err := json.Marshal(j.diffs)
@@ -235,7 +235,7 @@ func report(ctx context.Context, j *job, mods []*Module, work *Work, fs []Findin
 	if err != nil {
 		return err
 	}
-	outputs = append(outputs, [2]string{"manifest", relPath(j.c.Workspace, mpath)})
+	outputs = append(outputs, [2]string{"manifest", gha.RelPath(j.c.Workspace, mpath)})
 	for _, o := range outputs {
 		if err := j.a.SetOutput(o[0], o[1]); err != nil {
 			return err

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"golang.org/x/mod/modfile"
+
+	"github.com/slipway-dev/slipway/internal/gha"
 )
 
 // Module is one go.mod to check.
@@ -73,7 +75,7 @@ func LoadModules(ws string, dirs []string, all bool) ([]*Module, *Work, error) {
 		}
 		if work != nil && work.Work != nil {
 			for _, u := range work.Work.Use {
-				d := resolve(work.Dir, filepath.FromSlash(u.Path))
+				d := gha.ResolvePath(work.Dir, filepath.FromSlash(u.Path))
 				if !slices.Contains(dirs, d) {
 					dirs = append(dirs, d)
 				}
@@ -96,7 +98,7 @@ func LoadModules(ws string, dirs []string, all bool) ([]*Module, *Work, error) {
 		}
 		if work != nil && work.Work != nil {
 			for _, u := range work.Work.Use {
-				if resolve(work.Dir, filepath.FromSlash(u.Path)) == d {
+				if gha.ResolvePath(work.Dir, filepath.FromSlash(u.Path)) == d {
 					m.InWork = true
 				}
 			}
@@ -111,8 +113,8 @@ func LoadModules(ws string, dirs []string, all bool) ([]*Module, *Work, error) {
 }
 
 func loadModule(ws, dir string) (*Module, error) {
-	m := &Module{Dir: dir, Rel: relPath(ws, dir)}
-	m.GoMod = relPath(ws, filepath.Join(dir, "go.mod"))
+	m := &Module{Dir: dir, Rel: gha.RelPath(ws, dir)}
+	m.GoMod = gha.RelPath(ws, filepath.Join(dir, "go.mod"))
 	data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: %w", m.Rel, ErrNoGoMod)
@@ -129,7 +131,7 @@ func loadModule(ws, dir string) (*Module, error) {
 	}
 	m.Path = m.File.Module.Mod.Path
 	if m.Sum, err = loadSum(ws, filepath.Join(dir, "go.sum")); err != nil {
-		return nil, parseError(m, relPath(ws, filepath.Join(dir, "go.sum")), err)
+		return nil, parseError(m, gha.RelPath(ws, filepath.Join(dir, "go.sum")), err)
 	}
 	return m, nil
 }
@@ -142,7 +144,7 @@ func loadSum(ws, file string) (*SumFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ParseSum(relPath(ws, file), data)
+	return ParseSum(gha.RelPath(ws, file), data)
 }
 
 // parseError turns modfile's and ParseSum's errors into findings with lines.
@@ -172,12 +174,12 @@ func loadWork(ws string) (*Work, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Work{Dir: ws, File: relPath(ws, file)}
+	w := &Work{Dir: ws, File: gha.RelPath(ws, file)}
 	if w.Work, err = modfile.ParseWork(w.File, data, nil); err != nil {
 		return nil, parseError(nil, w.File, err)
 	}
 	if w.Sum, err = loadSum(ws, filepath.Join(ws, "go.work.sum")); err != nil {
-		return nil, parseError(nil, relPath(ws, filepath.Join(ws, "go.work.sum")), err)
+		return nil, parseError(nil, gha.RelPath(ws, filepath.Join(ws, "go.work.sum")), err)
 	}
 	return w, nil
 }

@@ -2,7 +2,6 @@ package publish
 
 import (
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -66,7 +65,7 @@ func ParseConfig(a *gha.Action) (Config, error) {
 		ReplaceAssets: a.Bool("replace-assets"),
 	}
 	var err error
-	if c.Dist, err = insideWorkspace(c.Workspace, a.String("dist")); err != nil {
+	if c.Dist, err = gha.InsideWorkspace(c.Workspace, a.String("dist"), false); err != nil {
 		return c, gha.Usagef("dist", "%v", err)
 	}
 	for _, r := range a.List("repository") {
@@ -117,7 +116,7 @@ func ParseConfig(a *gha.Action) (Config, error) {
 		if err := oci.CheckImagePath(dst); err != nil {
 			return c, gha.Usagef("extra-files", "%q: %v", e, err)
 		}
-		c.ExtraFiles = append(c.ExtraFiles, ExtraFile{Source: resolve(c.Workspace, src), Path: dst})
+		c.ExtraFiles = append(c.ExtraFiles, ExtraFile{Source: gha.ResolvePath(c.Workspace, src), Path: dst})
 	}
 	if c.Env, err = keyValues("env", a.List("env")); err != nil {
 		return c, err
@@ -165,7 +164,7 @@ func ParseConfig(a *gha.Action) (Config, error) {
 		}
 	}
 	for _, in := range a.List("inputs") {
-		c.Inputs = append(c.Inputs, resolve(c.Workspace, in))
+		c.Inputs = append(c.Inputs, gha.ResolvePath(c.Workspace, in))
 	}
 	if c.Mode == ModeMerge && len(c.Inputs) == 0 {
 		return c, gha.Usagef("inputs", "merge needs the shard dist directories or manifests written by push-by-digest")
@@ -209,31 +208,4 @@ func keyMap(input string, items []string) (map[string]string, error) {
 		m[k] = v
 	}
 	return m, nil
-}
-
-func resolve(base, p string) string {
-	if filepath.IsAbs(p) {
-		return filepath.Clean(p)
-	}
-	return filepath.Join(base, p)
-}
-
-// insideWorkspace resolves p against the workspace and rejects anything that
-// leaves it, or is the workspace itself.
-func insideWorkspace(ws, p string) (string, error) {
-	abs := resolve(ws, p)
-	rel, err := filepath.Rel(ws, abs)
-	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return "", fmt.Errorf("%q must be a directory inside the workspace %s", p, ws)
-	}
-	return abs, nil
-}
-
-// rel is p relative to the workspace in slash form, or p when outside it.
-func rel(ws, p string) string {
-	r, err := filepath.Rel(ws, p)
-	if err != nil || strings.HasPrefix(r, "..") {
-		return filepath.ToSlash(p)
-	}
-	return filepath.ToSlash(r)
 }

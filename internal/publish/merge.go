@@ -27,7 +27,7 @@ func (r *run) loadShards() ([]shard, error) {
 	for _, in := range r.c.Inputs {
 		matches, err := filepath.Glob(in)
 		if err != nil || len(matches) == 0 {
-			return nil, gha.Usagef("inputs", "%s matches nothing", rel(r.c.Workspace, in))
+			return nil, gha.Usagef("inputs", "%s matches nothing", gha.RelPath(r.c.Workspace, in))
 		}
 		for _, p := range matches {
 			if st, err := os.Stat(p); err == nil && st.IsDir() {
@@ -46,13 +46,13 @@ func (r *run) loadShards() ([]shard, error) {
 		}
 		imgs, err := ReadImages(m)
 		if err != nil {
-			return nil, gha.Usagef("inputs", "%s: %v", rel(r.c.Workspace, f), err)
+			return nil, gha.Usagef("inputs", "%s: %v", gha.RelPath(r.c.Workspace, f), err)
 		}
 		if len(imgs) == 0 {
-			return nil, gha.Usagef("inputs", "%s records no images: run publish with mode push-by-digest in that shard first", rel(r.c.Workspace, f))
+			return nil, gha.Usagef("inputs", "%s records no images: run publish with mode push-by-digest in that shard first", gha.RelPath(r.c.Workspace, f))
 		}
 		if len(shards) > 0 && m.Project.Commit != shards[0].m.Project.Commit {
-			return nil, gha.Usagef("inputs", "%s is commit %s but %s is commit %s: merge images of one commit", rel(r.c.Workspace, f), m.Project.Commit, rel(r.c.Workspace, filepath.Join(shards[0].dir, manifest.FileName)), shards[0].m.Project.Commit)
+			return nil, gha.Usagef("inputs", "%s is commit %s but %s is commit %s: merge images of one commit", gha.RelPath(r.c.Workspace, f), m.Project.Commit, gha.RelPath(r.c.Workspace, filepath.Join(shards[0].dir, manifest.FileName)), shards[0].m.Project.Commit)
 		}
 		shards = append(shards, shard{dir: filepath.Dir(f), m: m, images: imgs})
 	}
@@ -75,10 +75,10 @@ func (r *run) merge(ctx context.Context) error {
 		for _, img := range s.images {
 			p, err := oci.ParsePlatform(img.Platform)
 			if err != nil {
-				return gha.Usagef("inputs", "%s: image platform %v", rel(c.Workspace, s.dir), err)
+				return gha.Usagef("inputs", "%s: image platform %v", gha.RelPath(c.Workspace, s.dir), err)
 			}
 			if prev, ok := from[img.Platform]; ok {
-				return gha.Usagef("inputs", "%s is in both %s and %s: each platform comes from one shard", img.Platform, rel(c.Workspace, prev), rel(c.Workspace, s.dir))
+				return gha.Usagef("inputs", "%s is in both %s and %s: each platform comes from one shard", img.Platform, gha.RelPath(c.Workspace, prev), gha.RelPath(c.Workspace, s.dir))
 			}
 			from[img.Platform] = s.dir
 			recs = append(recs, img)

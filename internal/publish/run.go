@@ -95,7 +95,7 @@ func (r *run) registryError(input string, err error) error {
 func (r *run) loadDist() (*manifest.Manifest, error) {
 	p := filepath.Join(r.c.Dist, manifest.FileName)
 	if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
-		return nil, gha.Usagef("dist", "%s has no %s: run build-matrix first, or point dist at its output", rel(r.c.Workspace, r.c.Dist), manifest.FileName)
+		return nil, gha.Usagef("dist", "%s has no %s: run build-matrix first, or point dist at its output", gha.RelPath(r.c.Workspace, r.c.Dist), manifest.FileName)
 	}
 	m, err := manifest.Load(p)
 	if err != nil {
@@ -127,7 +127,7 @@ func (r *run) publish(ctx context.Context) error {
 	}
 	for _, e := range c.ExtraFiles {
 		if st, err := os.Stat(e.Source); err != nil || !st.Mode().IsRegular() {
-			return gha.Usagef("extra-files", "%s is not a readable file", rel(c.Workspace, e.Source))
+			return gha.Usagef("extra-files", "%s is not a readable file", gha.RelPath(c.Workspace, e.Source))
 		}
 	}
 
@@ -354,13 +354,13 @@ func (r *run) finish(m *manifest.Manifest, recs []ImageRecord, ir *IndexRecord, 
 		{"images", jsonOut(outImages)},
 		{"tags", jsonOut(tags)},
 		{"refs", jsonOut(refs)},
-		{"manifest", rel(c.Workspace, mp)},
+		{"manifest", gha.RelPath(c.Workspace, mp)},
 	}
 	if ir != nil {
 		outs = append(outs, [2]string{"digest", ir.Digest})
 	}
 	if layout {
-		outs = append(outs, [2]string{"layout", rel(c.Workspace, filepath.Join(c.Dist, layoutDir))})
+		outs = append(outs, [2]string{"layout", gha.RelPath(c.Workspace, filepath.Join(c.Dist, layoutDir))})
 	}
 	for _, o := range outs {
 		if err := a.SetOutput(o[0], o[1]); err != nil {

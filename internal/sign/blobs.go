@@ -43,11 +43,11 @@ func (r *run) blobSubjects(ctx context.Context) ([]blob, error) {
 		for _, p := range r.c.Paths {
 			st, err := os.Stat(p)
 			if err != nil || st.IsDir() {
-				return nil, gha.Usagef("paths", "%s: no such file", rel(r.c.Workspace, p))
+				return nil, gha.Usagef("paths", "%s: no such file", gha.RelPath(r.c.Workspace, p))
 			}
-			name := rel(r.c.Dist, p)
+			name := gha.RelPath(r.c.Dist, p)
 			if strings.HasPrefix(name, "/") || strings.HasPrefix(name, "..") {
-				name = rel(r.c.Workspace, p)
+				name = gha.RelPath(r.c.Workspace, p)
 			}
 			out = append(out, blob{art: manifest.Artifact{Name: path.Base(filepath.ToSlash(p)), Path: name}, full: p})
 		}
@@ -140,7 +140,7 @@ func (r *run) signBlobs(ctx context.Context, blobs []blob) error {
 		if br.rec.Bundle, err = r.writeDist(sigPath(b.art.Path, ".sigstore.json"), br.bundle, KindBundle, b.art); err != nil {
 			return err
 		}
-		r.bundles = append(r.bundles, rel(r.c.Workspace, filepath.Join(r.c.Dist, br.rec.Bundle)))
+		r.bundles = append(r.bundles, gha.RelPath(r.c.Workspace, filepath.Join(r.c.Dist, br.rec.Bundle)))
 		r.records = append(r.records, br.rec)
 	}
 	if !r.c.Attest {
@@ -193,7 +193,7 @@ func (r *run) attestBlobs(ctx context.Context, name, predicateType string, state
 		rec.LogIndex = &tle.LogIndex
 	}
 	r.records = append(r.records, rec)
-	r.bundles = append(r.bundles, rel(r.c.Workspace, filepath.Join(r.c.Dist, p)))
+	r.bundles = append(r.bundles, gha.RelPath(r.c.Workspace, filepath.Join(r.c.Dist, p)))
 	return nil
 }
 
@@ -292,7 +292,7 @@ func (r *run) sbomFiles() ([]sbomFile, error) {
 			SPDXVersion string `json:"spdxVersion"`
 		}
 		if err := json.Unmarshal(b, &head); err != nil {
-			return nil, gha.Usagef("sbom", "%s is not JSON: %v", rel(r.c.Workspace, f), err)
+			return nil, gha.Usagef("sbom", "%s is not JSON: %v", gha.RelPath(r.c.Workspace, f), err)
 		}
 		pt := ""
 		switch {
@@ -301,7 +301,7 @@ func (r *run) sbomFiles() ([]sbomFile, error) {
 		case head.SPDXVersion != "":
 			pt = PredicateSPDX
 		default:
-			return nil, gha.Usagef("sbom", "%s is neither CycloneDX (bomFormat) nor SPDX (spdxVersion) JSON", rel(r.c.Workspace, f))
+			return nil, gha.Usagef("sbom", "%s is neither CycloneDX (bomFormat) nor SPDX (spdxVersion) JSON", gha.RelPath(r.c.Workspace, f))
 		}
 		out = append(out, sbomFile{name: strings.TrimSuffix(filepath.Base(f), ".json"), predicateType: pt, doc: b})
 	}

@@ -73,7 +73,7 @@ func (r *run) verify(ctx context.Context) error {
 	for _, b := range blobs {
 		rec, err := r.verifyBlob(b)
 		if err != nil {
-			fail(b.art.Path, rel(c.Workspace, b.full), err)
+			fail(b.art.Path, gha.RelPath(c.Workspace, b.full), err)
 			continue
 		}
 		r.records = append(r.records, rec)
@@ -137,19 +137,19 @@ func (r *run) verifyBlob(b blob) (Record, error) {
 	if sig, err := os.ReadFile(sigFile); err == nil && !r.ver.Keyless() {
 		found = true
 		if err := r.ver.VerifyBlob(data, sig); err != nil {
-			return rec, fmt.Errorf("%s: %w", rel(r.c.Workspace, sigFile), err)
+			return rec, fmt.Errorf("%s: %w", gha.RelPath(r.c.Workspace, sigFile), err)
 		}
 		rec.Signature = sigPath(b.art.Path, ".sig")
 	}
 	if bundle, err := os.ReadFile(bundleFile); err == nil {
 		found = true
 		if err := r.ver.VerifyBundle(data, bundle); err != nil {
-			return rec, fmt.Errorf("%s: %w", rel(r.c.Workspace, bundleFile), err)
+			return rec, fmt.Errorf("%s: %w", gha.RelPath(r.c.Workspace, bundleFile), err)
 		}
 		rec.Bundle = sigPath(b.art.Path, ".sigstore.json")
 	}
 	if !found {
-		return rec, fmt.Errorf("%w: no signature: neither %s nor %s exists", ErrBadSignature, rel(r.c.Workspace, sigFile), rel(r.c.Workspace, bundleFile))
+		return rec, fmt.Errorf("%w: no signature: neither %s nor %s exists", ErrBadSignature, gha.RelPath(r.c.Workspace, sigFile), gha.RelPath(r.c.Workspace, bundleFile))
 	}
 	return rec, nil
 }
@@ -171,7 +171,7 @@ func (r *run) verifyBlobAttestation(blobs []blob) error {
 			return err
 		}
 		if err := r.ver.VerifyBundle(data, b); err != nil {
-			return fmt.Errorf("%s for %s: %w", rel(r.c.Workspace, p), bl.art.Path, err)
+			return fmt.Errorf("%s for %s: %w", gha.RelPath(r.c.Workspace, p), bl.art.Path, err)
 		}
 	}
 	return nil

@@ -1,9 +1,7 @@
 package sign
 
 import (
-	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -66,16 +64,16 @@ func ParseConfig(a *gha.Action) (Config, error) {
 	if !slices.Contains([]string{StorageAuto, StorageTag, StorageReferrers}, c.Storage) {
 		return c, gha.Usagef("storage", "%q is not auto, tag or referrers", c.Storage)
 	}
-	dist, err := inside(c.Workspace, a.String("dist"))
+	dist, err := gha.InsideWorkspace(c.Workspace, a.String("dist"), false)
 	if err != nil {
 		return c, gha.Usagef("dist", "%v", err)
 	}
 	c.Dist = dist
 	for _, p := range a.List("paths") {
-		c.Paths = append(c.Paths, resolve(c.Workspace, p))
+		c.Paths = append(c.Paths, gha.ResolvePath(c.Workspace, p))
 	}
 	for _, s := range a.List("sbom") {
-		c.SBOMs = append(c.SBOMs, resolve(c.Workspace, s))
+		c.SBOMs = append(c.SBOMs, gha.ResolvePath(c.Workspace, s))
 	}
 	if imgs := a.List("images"); len(imgs) == 1 && imgs[0] == "none" {
 		c.NoImages = true
@@ -91,7 +89,7 @@ func ParseConfig(a *gha.Action) (Config, error) {
 		if key == "" {
 			key = "cosign.key"
 		}
-		c.Key = resolve(c.Workspace, key)
+		c.Key = gha.ResolvePath(c.Workspace, key)
 		if len(c.Password) == 0 {
 			return c, gha.Usagef("key-password", "generate-key needs a password (key-password or COSIGN_PASSWORD) to encrypt the key")
 		}
@@ -105,7 +103,7 @@ func ParseConfig(a *gha.Action) (Config, error) {
 			return c, gha.Usagef("key", "signer key needs a cosign private key: a file path or the key's contents (from a secret)")
 		}
 		if !c.KeyIsPEM {
-			c.Key = resolve(c.Workspace, key)
+			c.Key = gha.ResolvePath(c.Workspace, key)
 			if _, err := os.Stat(c.Key); err != nil {
 				return c, gha.Usagef("key", "%s: no such key file (make one with mode generate-key or cosign generate-key-pair)", key)
 			}
@@ -150,7 +148,7 @@ func (c *Config) parseVerify(a *gha.Action) error {
 		if tr == "" {
 			return gha.Usagef("trusted-root", "keyless verification needs a trusted_root.json (Fulcio CAs and Rekor keys)")
 		}
-		c.TrustedRoot = resolve(c.Workspace, tr)
+		c.TrustedRoot = gha.ResolvePath(c.Workspace, tr)
 		return nil
 	}
 	if pk == "" {
@@ -163,7 +161,7 @@ func (c *Config) parseVerify(a *gha.Action) error {
 		c.PublicKey = pk
 		return nil
 	}
-	c.PublicKey = resolve(c.Workspace, pk)
+	c.PublicKey = gha.ResolvePath(c.Workspace, pk)
 	if _, err := os.Stat(c.PublicKey); err != nil {
 		return gha.Usagef("public-key", "%s: no such file", pk)
 	}
@@ -177,20 +175,4 @@ func maskPEM(a *gha.Action, s string) {
 			a.Mask(l)
 		}
 	}
-}
-
-func resolve(base, p string) string {
-	if filepath.IsAbs(p) {
-		return filepath.Clean(p)
-	}
-	return filepath.Join(base, p)
-}
-
-func inside(ws, p string) (string, error) {
-	abs := resolve(ws, p)
-	rel, err := filepath.Rel(ws, abs)
-	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return "", fmt.Errorf("%q must be a directory inside the workspace %s", p, ws)
-	}
-	return abs, nil
 }

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
+
 	"github.com/slipway-dev/slipway/internal/gha"
 	"github.com/slipway-dev/slipway/internal/oci"
 )

@@ -78,7 +78,7 @@ func (r *run) generateKey() error {
 	pub := strings.TrimSuffix(r.c.Key, filepath.Ext(r.c.Key)) + ".pub"
 	for _, p := range []string{r.c.Key, pub} {
 		if _, err := os.Stat(p); err == nil {
-			return gha.Usagef("key", "%s exists: generate-key never overwrites a key", rel(r.c.Workspace, p))
+			return gha.Usagef("key", "%s exists: generate-key never overwrites a key", gha.RelPath(r.c.Workspace, p))
 		}
 	}
 	kp, err := GenerateKeyPair(r.c.Password)
@@ -94,19 +94,19 @@ func (r *run) generateKey() error {
 	if err := atomicfile.Write(pub, kp.PublicPEM, 0o644); err != nil {
 		return err
 	}
-	r.a.Infof("wrote %s (encrypted private key) and %s", rel(r.c.Workspace, r.c.Key), rel(r.c.Workspace, pub))
-	if err := r.a.SetOutput("public-key", rel(r.c.Workspace, pub)); err != nil {
+	r.a.Infof("wrote %s (encrypted private key) and %s", gha.RelPath(r.c.Workspace, r.c.Key), gha.RelPath(r.c.Workspace, pub))
+	if err := r.a.SetOutput("public-key", gha.RelPath(r.c.Workspace, pub)); err != nil {
 		return err
 	}
 	return r.a.Summary(fmt.Sprintf("### sign: generate-key\n\n| file | |\n|---|---|\n| `%s` | private key (encrypted; keep it in a secret) |\n| `%s` | public key (commit it) |\n",
-		rel(r.c.Workspace, r.c.Key), rel(r.c.Workspace, pub)))
+		gha.RelPath(r.c.Workspace, r.c.Key), gha.RelPath(r.c.Workspace, pub)))
 }
 
 func (r *run) loadManifest() error {
 	p := filepath.Join(r.c.Dist, manifest.FileName)
 	if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
 		if len(r.c.Paths) == 0 && len(r.c.Images) == 0 {
-			return gha.Usagef("dist", "%s has no %s: run build-matrix first, or give paths or images", rel(r.c.Workspace, r.c.Dist), manifest.FileName)
+			return gha.Usagef("dist", "%s has no %s: run build-matrix first, or give paths or images", gha.RelPath(r.c.Workspace, r.c.Dist), manifest.FileName)
 		}
 		return nil
 	}
@@ -230,7 +230,7 @@ func (r *run) sign(ctx context.Context) error {
 		if err := r.saveManifest(); err != nil {
 			return err
 		}
-		if err := a.SetOutput("manifest", rel(c.Workspace, filepath.Join(c.Dist, manifest.FileName))); err != nil {
+		if err := a.SetOutput("manifest", gha.RelPath(c.Workspace, filepath.Join(c.Dist, manifest.FileName))); err != nil {
 			return err
 		}
 	}
@@ -286,11 +286,4 @@ func (r *run) writeDist(relPath string, data []byte, kind manifest.Kind, of mani
 	r.written = append(r.written, manifest.Artifact{Name: of.Name, Kind: kind, Path: relPath, GOOS: of.GOOS, GOARCH: of.GOARCH, Variant: of.Variant,
 		SHA256: sha256Hex(data), Size: int64(len(data))})
 	return relPath, nil
-}
-
-func rel(base, p string) string {
-	if r, err := filepath.Rel(base, p); err == nil && !strings.HasPrefix(r, "..") {
-		return filepath.ToSlash(r)
-	}
-	return p
 }
