@@ -1,11 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"errors"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -16,10 +11,7 @@ import (
 // things go to, --help and the JSON output format.
 func TestCommand(t *testing.T) {
 	t.Parallel()
-	bin := filepath.Join(t.TempDir(), "build-matrix")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := testutil.BuildCommand(t, "build-matrix")
 	for _, tc := range []struct {
 		name       string
 		args       []string
@@ -39,30 +31,18 @@ func TestCommand(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			cmd := exec.Command(bin, tc.args...)
-			cmd.Dir = t.TempDir()
-			cmd.Env = append(os.Environ(), "GITHUB_ACTIONS=")
-			var stdout, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			err := cmd.Run()
-			code := 0
-			var ee *exec.ExitError
-			if errors.As(err, &ee) {
-				code = ee.ExitCode()
-			} else if err != nil {
-				t.Fatal(err)
-			}
-			if code != tc.code {
-				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tc.code, stdout.String(), stderr.String())
+			r := testutil.RunCommand(t, bin, t.TempDir(), nil, tc.args...)
+			if r.Code != tc.code {
+				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", r.Code, tc.code, r.Stdout, r.Stderr)
 			}
 			if tc.goldenHelp {
-				testutil.Golden(t, "help.txt", stdout.Bytes())
+				testutil.Golden(t, "help.txt", []byte(r.Stdout))
 			}
-			if tc.stdout != "" && stdout.String() != tc.stdout {
-				t.Errorf("stdout = %q, want %q", stdout.String(), tc.stdout)
+			if tc.stdout != "" && r.Stdout != tc.stdout {
+				t.Errorf("stdout = %q, want %q", r.Stdout, tc.stdout)
 			}
-			if !strings.Contains(stderr.String(), tc.stderr) {
-				t.Errorf("stderr lacks %q:\n%s", tc.stderr, stderr.String())
+			if !strings.Contains(r.Stderr, tc.stderr) {
+				t.Errorf("stderr lacks %q:\n%s", tc.stderr, r.Stderr)
 			}
 		})
 	}

@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bytes"
-	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,10 +14,7 @@ import (
 // no network; GOPROXY=off makes sure of it.
 func TestCommand(t *testing.T) {
 	t.Parallel()
-	bin := filepath.Join(t.TempDir(), "verify-mod")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := testutil.BuildCommand(t, "verify-mod")
 	const checks = "toolchain,replace,build-constraints"
 	for _, tc := range []struct {
 		name       string
@@ -52,31 +46,19 @@ func TestCommand(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			cmd := exec.Command(bin, tc.args...)
-			cmd.Dir = dir
-			cmd.Env = append(os.Environ(), "GITHUB_ACTIONS=", "GOENV=off", "GOFLAGS=", "GOPROXY=off", "GOSUMDB=off", "GONOSUMDB=",
-				"GOPRIVATE=", "GOTOOLCHAIN=local", "GOWORK=", "RUNNER_TEMP="+t.TempDir())
-			var stdout, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			err := cmd.Run()
-			code := 0
-			var ee *exec.ExitError
-			if errors.As(err, &ee) {
-				code = ee.ExitCode()
-			} else if err != nil {
-				t.Fatal(err)
-			}
-			if code != tc.code {
-				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tc.code, stdout.String(), stderr.String())
+			r := testutil.RunCommand(t, bin, dir, []string{"GOENV=off", "GOFLAGS=", "GOPROXY=off", "GOSUMDB=off", "GONOSUMDB=",
+				"GOPRIVATE=", "GOTOOLCHAIN=local", "GOWORK=", "RUNNER_TEMP=" + t.TempDir()}, tc.args...)
+			if r.Code != tc.code {
+				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", r.Code, tc.code, r.Stdout, r.Stderr)
 			}
 			if tc.goldenHelp {
-				testutil.Golden(t, "help.txt", stdout.Bytes())
+				testutil.Golden(t, "help.txt", []byte(r.Stdout))
 			}
-			if !strings.Contains(stdout.String(), tc.stdout) {
-				t.Errorf("stdout lacks %q:\n%s", tc.stdout, stdout.String())
+			if !strings.Contains(r.Stdout, tc.stdout) {
+				t.Errorf("stdout lacks %q:\n%s", tc.stdout, r.Stdout)
 			}
-			if !strings.Contains(stderr.String(), tc.stderr) {
-				t.Errorf("stderr lacks %q:\n%s", tc.stderr, stderr.String())
+			if !strings.Contains(r.Stderr, tc.stderr) {
+				t.Errorf("stderr lacks %q:\n%s", tc.stderr, r.Stderr)
 			}
 		})
 	}
