@@ -74,3 +74,17 @@ func ReadFile(t testing.TB, path string) []byte {
 	}
 	return b
 }
+
+// Markers around the generated inputs/outputs tables of docs/<action>.md.
+const (
+	DocsBegin = "<!-- generated from the Go declaration: begin -->\n"
+	DocsEnd   = "<!-- generated from the Go declaration: end -->\n"
+)
+
+// DocsTables keeps the generated tables of an action's docs page (the file
+// at path, between DocsBegin and DocsEnd) equal to tables, the output of its
+// gha.Spec MarkdownTables; go test -update rewrites them.
+func DocsTables(t testing.TB, path, tables string) {
+	t.Helper()
+	GoldenSection(t, path, DocsBegin, DocsEnd, tables)
+}
