@@ -6,10 +6,7 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/slipway-dev/slipway/internal/gha"
@@ -17,16 +14,7 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	wd, err := os.Getwd()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "sign:", err)
-		os.Exit(gha.ExitFailure)
-	}
-	env := gha.Env{Args: os.Args[1:], Getenv: os.Getenv, Stdout: os.Stdout, Stderr: os.Stderr, Dir: wd}
-	code := gha.Run(ctx, sign.ActionSpec(), env, func(ctx context.Context, a *gha.Action) error {
+	os.Exit(gha.Main(sign.ActionSpec(), func(ctx context.Context, a *gha.Action) error {
 		return sign.Run(ctx, a, sign.Deps{Now: time.Now})
-	})
-	stop()
-	os.Exit(code)
+	}))
 }

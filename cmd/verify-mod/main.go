@@ -7,11 +7,8 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/slipway-dev/slipway/internal/build"
@@ -20,14 +17,7 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	wd, err := os.Getwd()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "verify-mod:", err)
-		os.Exit(gha.ExitFailure)
-	}
 	cacheDir, _ := os.UserCacheDir() // empty when unknown: the sumdb-cache input or RUNNER_TEMP then decides
-	env := gha.Env{Args: os.Args[1:], Getenv: os.Getenv, Stdout: os.Stdout, Stderr: os.Stderr, Dir: wd}
 	deps := modverify.Deps{
 		Runner:       build.ExecRunner{},
 		HTTP:         &http.Client{Timeout: 30 * time.Second},
@@ -36,9 +26,7 @@ func main() {
 		SumDBRetry:   modverify.RetryPolicy{Attempts: 4, Backoff: 500 * time.Millisecond},
 		Concurrency:  16,
 	}
-	code := gha.Run(ctx, modverify.ActionSpec(), env, func(ctx context.Context, a *gha.Action) error {
+	os.Exit(gha.Main(modverify.ActionSpec(), func(ctx context.Context, a *gha.Action) error {
 		return modverify.Run(ctx, a, deps)
-	})
-	stop()
-	os.Exit(code)
+	}))
 }
