@@ -32,6 +32,7 @@
 #   BENCH_CLI_MODULE=github.com/mikefarah/yq/v4@v4.47.1   BENCH_CLI_MAIN=.
 #   BENCH_WARM_GOCACHE=DIR  warm cache to use (default: a fresh one per subject)
 #   BENCH_WORKDIR=DIR     where subjects and caches go (default: mktemp -d)
+#   BENCH_RESULTS_FILE=F  where the table goes (default below)
 #   BENCH_KEEP=1          keep the work dir
 #   BENCH_HYPERFINE=0     time plan mode with a date loop even if hyperfine exists
 #   BUILD_MATRIX_BIN=...  default: go build -o bin/build-matrix ./cmd/build-matrix
@@ -39,7 +40,9 @@
 # Arms whose tool is missing are shown as "pending"; a failing arm as "failed"
 # (its log is printed) and the script then exits 1 after writing the table.
 # Output: a markdown table on stdout, also written to
-# bench/results/build-matrix-<UTC date>[-quick].md.
+# bench/results/build-matrix-<UTC date>[-quick].md, and rewritten there after
+# every timed run while the benchmark goes on (a stopped run keeps its data).
+# Modes run in the order given (BENCH_MODES="warm cold" puts the cheap part first).
 # Duration on 2 cores (yq v4.47.1): one cold run of one arm is ~75 s for hello
 # and ~330 s for yq, so the default (3 cold + 3 warm, 5 arms, 2 subjects) takes
 # about 1 h 50 min; BENCH_COLD_RUNS=1 about 40 min; BENCH_QUICK=1 a few minutes
@@ -86,6 +89,7 @@ for mode in "${modes[@]}"; do
 done
 
 bench_start="$(date +%s)"
+user_goflags="$(go env GOFLAGS)"
 load_start="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 if [[ -n "${BENCH_WORKDIR:-}" ]]; then
   work="$BENCH_WORKDIR"
@@ -144,6 +148,11 @@ fi
 if [[ ! -x "$bm" || -n "$bm_note" ]]; then
   unavailable[b]="${bm_note:-no build-matrix binary}"
   unavailable[d]="${bm_note:-no build-matrix binary}"
+fi
+if [[ -z "${unavailable[b]:-}" ]]; then
+  # A private copy: the binary under test cannot change while the run goes on.
+  cp "$bm" "$work/build-matrix"
+  bm="$work/build-matrix"
 fi
 slipway_rev="$(git -C "$repo_root" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
 if [[ -n "$(git -C "$repo_root" status --porcelain -- cmd internal go.mod go.sum 2>/dev/null)" ]]; then
@@ -367,28 +376,36 @@ check_outputs() {
   fi
 }
 
-declare -A times=() failed=() arm_names=()
+declare -A times=() cpus=() loads=() failed=() arm_names=()
 arm_names=([a]="(a) go build limit" [b]="(b) build-matrix" [c]="(c) goreleaser build"
   [d]="(d) build-matrix +archives" [e]="(e) goreleaser release")
 
 # run_once KEY MODE ARM REP GOCACHE [untimed]: time one run of one arm.
 run_once() {
-  local key=$1 mode=$2 a=$3 rep=$4 cache=$5 untimed=${6:-} t0 t1 rc=0 secs logf
+  local key=$1 mode=$2 a=$3 rep=$4 cache=$5 untimed=${6:-} t0 t1 rc=0 secs cpu logf load
   local dir="${s_dir[$key]}"
   logf="$work/logs/$key-$mode-$a-$rep.log"
   rm -rf "$dir/bench-out/$a"
+  load="$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?')"
   t0="$(date +%s.%N)"
   (
     cd "$dir"
     export GOCACHE="$cache"
-    # Inherited GOFLAGS would reach build-matrix's builds (it keeps them and
-    # adds -mod=readonly) but not the others: every arm builds with exactly
-    # GOFLAGS=-mod=readonly.
+    # build-matrix keeps the effective GOFLAGS (environment or `go env -w`)
+    # and adds -mod=readonly; the others replace them. With GOENV=off and
+    # GOFLAGS unset, every arm builds with exactly GOFLAGS=-mod=readonly.
+    export GOENV=off
     unset GOFLAGS GITHUB_ACTIONS GITHUB_WORKSPACE GITHUB_OUTPUT GITHUB_STEP_SUMMARY SOURCE_DATE_EPOCH
-    arm "$key" "$a"
+    status=0
+    arm "$key" "$a" || status=$?
+    # CPU time of every process the run started (children's user and sys).
+    times >"$work/cpu"
+    exit "$status"
   ) </dev/null >"$logf" 2>&1 || rc=$?
   t1="$(date +%s.%N)"
   secs="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')"
+  cpu="$(awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, p, "m"); sub("s", "", p[2]); t += p[1] * 60 + p[2] }
+    printf "%.2f", t }' "$work/cpu")"
   if ((rc == 0)) && ! check_outputs "$key" "$a" "$work/sums/$key-$mode-$a"; then
     rc=1
   fi
@@ -401,8 +418,11 @@ run_once() {
   if [[ -n "$untimed" ]]; then
     log "   $untimed ${arm_names[$a]}: $secs s"
   else
-    log "   [$key $mode $rep] ${arm_names[$a]}: $secs s"
+    log "   [$key $mode $rep] ${arm_names[$a]}: $secs s, CPU $cpu s (load average before: $load)"
     times["$key|$mode|$a"]+="$secs "
+    cpus["$key|$mode|$a"]+="$cpu "
+    loads["$key|$mode|$a"]+="$load "
+    write_report partial
   fi
 }
 
@@ -418,6 +438,170 @@ rotated() {
   done
   printf '%s\n' "${order[@]}"
 }
+
+# ---------------------------------------------------------------- report
+
+median() {
+  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
+    END { if (NR == 0) exit; printf "%.2f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# cell KEY MODE ARM [cpu]: the median wall (or CPU) time, or why there is none.
+cell() {
+  local k="$1|$2|$3" vals
+  if [[ -n "${failed[$k]:-}" ]]; then
+    echo failed
+  elif [[ -n "${unavailable[$3]:-}" ]]; then
+    echo pending
+  elif [[ -z "${times[$k]:-}" ]]; then
+    echo "not run"
+  elif [[ "${4:-}" == cpu ]]; then
+    read -ra vals <<<"${cpus[$k]}"
+    median "${vals[@]}"
+  else
+    read -ra vals <<<"${times[$k]}"
+    median "${vals[@]}"
+  fi
+}
+
+# ratio X Y LIMIT: X/Y with a pass mark against LIMIT.
+ratio() {
+  if [[ "$1" =~ ^[0-9.]+$ && "$2" =~ ^[0-9.]+$ ]]; then
+    awk -v x="$1" -v y="$2" -v l="$3" 'BEGIN { r = x / y; printf "%.3f %s", r, (r <= l) ? "✓" : "✗" }'
+  elif [[ "$1" == failed || "$2" == failed ]]; then
+    echo failed
+  elif [[ "$1" == pending || "$2" == pending ]]; then
+    echo pending
+  else
+    echo "not run"
+  fi
+}
+
+identity() {
+  local key=$1 mode=$2 a=$3 ref="$work/sums/$1-$2-a" f="$work/sums/$1-$2-$3"
+  if [[ ! -s "$ref" || ! -s "$f" ]]; then return; fi
+  if cmp -s "$ref" "$f"; then
+    printf 'identical'
+  else
+    printf 'differ (%s of %s targets)' "$(diff "$ref" "$f" | grep -c '^<' || true)" "${#target_list[@]}"
+  fi
+}
+
+cpu_model="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)"
+results_dir="$repo_root/bench/results"
+suffix=""
+[[ "$quick" == 1 ]] && suffix="-quick"
+results_file="${BENCH_RESULTS_FILE:-$results_dir/build-matrix-$(date -u +%Y-%m-%d)$suffix.md}"
+mkdir -p "$(dirname "$results_file")"
+plan_result="not run yet"
+
+# write_report [partial]: the table so far, to the results file (a long run
+# that is stopped still leaves what it measured).
+write_report() {
+  local state=${1:-} key mode a what ca cb cc cd_ ce limit line id elapsed load_end
+  elapsed=$(($(date +%s) - bench_start))
+  load_end="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+  # shellcheck disable=SC2016 # the backticks are markdown
+  {
+    printf '## build-matrix benchmark, %s%s%s\n\n' "$(date -u +'%Y-%m-%d %H:%M UTC')" "${suffix:+ (BENCH_QUICK smoke test)}" "${state:+ (partial: the run had not finished when this was written)}"
+    printf -- '- machine: %s CPUs (%s), %s; load average %s at the start, %s when written\n' \
+      "$(nproc)" "${cpu_model:-unknown CPU}" "$(go version)" "$load_start" "$load_end"
+    printf -- '- targets: %s; parallelism %s; medians of %s cold / %s warm runs per arm, arms interleaved in the same run\n' \
+      "$targets" "$parallelism" "$cold_runs" "$runs"
+    printf -- '- every arm runs with GOENV=off and GOFLAGS=-mod=readonly only (`go env GOFLAGS` here: `%s`)\n' "$user_goflags"
+    printf -- '- build-matrix: slipway %s; GoReleaser %s; plan timing: %s\n' "$slipway_rev" "$goreleaser_version" \
+      "$($have_hyperfine && hyperfine --version || echo 'date loop')"
+    for key in "${subjects[@]}"; do
+      printf -- '- subject %s: ldflags `%s`\n' "${s_label[$key]}" "${s_ldflags[$key]}"
+    done
+    for a in b d; do
+      if [[ -n "${unavailable[$a]:-}" ]]; then
+        printf -- '- build-matrix arms pending: %s\n' "${unavailable[$a]}"
+        break
+      fi
+    done
+    printf -- '- whole run: %d s%s (`bash bench/build-matrix.sh`%s)\n\n' "$elapsed" "${state:+ so far}" "${suffix:+ with BENCH_QUICK=1}"
+    for what in wall cpu; do
+      if [[ "$what" == wall ]]; then
+        printf 'Wall-clock time, median seconds:\n\n'
+      else
+        printf '\nCPU time (user + sys of every process of the run), median seconds; less\n'
+        printf 'sensitive than wall time to other work on the machine, blind to idle waits:\n\n'
+      fi
+      printf '| subject | GOCACHE | (a) go build limit | (b) build-matrix | (c) goreleaser build | (d) build-matrix +archives | (e) goreleaser release | b/a (cold ≤ 1.05, warm ≤ 1.10) | b/c (≤ 1.0) | d/e (≤ 1.0) |\n'
+      printf '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+      for key in "${subjects[@]}"; do
+        for mode in "${modes[@]}"; do
+          ca="$(cell "$key" "$mode" a "$what")"; cb="$(cell "$key" "$mode" b "$what")"
+          cc="$(cell "$key" "$mode" c "$what")"; cd_="$(cell "$key" "$mode" d "$what")"
+          ce="$(cell "$key" "$mode" e "$what")"
+          limit=1.10
+          [[ "$mode" == cold ]] && limit=1.05
+          printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "${s_label[$key]}" "$mode" \
+            "$ca" "$cb" "$cc" "$cd_" "$ce" "$(ratio "$cb" "$ca" "$limit")" "$(ratio "$cb" "$cc" 1.0)" "$(ratio "$cd_" "$ce" 1.0)"
+        done
+      done
+    done
+    printf '\nPlan mode (`build-matrix --mode plan --targets all`, target < 100 ms): %s\n' "$plan_result"
+    printf '\nBinaries compared with the limit (a), last run of each arm:\n\n'
+    for key in "${subjects[@]}"; do
+      for mode in "${modes[@]}"; do
+        line=""
+        for a in b c d e; do
+          id="$(identity "$key" "$mode" "$a")"
+          [[ -n "$id" ]] && line+=" ${a}: $id;"
+        done
+        [[ -n "$line" ]] && printf -- '- %s, %s:%s\n' "${s_label[$key]}" "$mode" "${line%;}"
+      done
+    done
+    printf '\nEvery run in order: wall seconds / CPU seconds (1-minute load average just before each run):\n\n'
+    for key in "${subjects[@]}"; do
+      for mode in "${modes[@]}"; do
+        for a in "${arms[@]}"; do
+          [[ -n "${times["$key|$mode|$a"]:-}" ]] || continue
+          printf -- '- %s %s %s: %s / %s (%s)\n' "${s_bin[$key]}" "$mode" "$a" "${times["$key|$mode|$a"]% }" \
+            "${cpus["$key|$mode|$a"]% }" "${loads["$key|$mode|$a"]% }"
+        done
+      done
+    done
+  } >"$work/report.md"
+  cp "$work/report.md" "$results_file"
+}
+
+# ---------------------------------------------------------------- plan mode
+# First: it takes seconds, and a stopped long run still has it.
+
+if [[ -n "${unavailable[b]:-}" ]]; then plan_result="pending (${unavailable[b]})"; fi
+if [[ -z "${unavailable[b]:-}" ]]; then
+  log "== plan mode, $plan_runs runs"
+  plan_dir="${s_dir[${subjects[0]}]}"
+  if ! (cd "$plan_dir" && env -u GITHUB_ACTIONS "$bm" --mode plan --targets all) >"$work/logs/plan.log" 2>&1; then
+    tail -n 15 "$work/logs/plan.log" >&2
+    plan_result="failed"
+    failed[plan]=1
+  elif $have_hyperfine; then
+    plan_cmd="$(printf '%q ' "$bm" --mode plan --targets all)"
+    (cd "$plan_dir" && env -u GITHUB_ACTIONS hyperfine -N --warmup 3 --runs "$plan_runs" \
+      --style basic --export-csv "$work/plan.csv" "$plan_cmd") >&2
+    # command,mean,stddev,median,user,system,min,max (seconds)
+    plan_result="$(awk -F, -v n="$plan_runs" 'NR == 2 {
+      printf "median %.1f ms, mean %.1f ms, max %.1f ms over %d runs (hyperfine -N, 3 warm-up runs)", $4 * 1000, $2 * 1000, $8 * 1000, n
+      ok = ($4 < 0.1) ? "✓" : "✗"; printf " %s", ok }' "$work/plan.csv")"
+  else
+    plan_times=()
+    for ((i = 0; i < plan_runs; i++)); do
+      t0="$(date +%s.%N)"
+      (cd "$plan_dir" && env -u GITHUB_ACTIONS "$bm" --mode plan --targets all) >/dev/null 2>&1
+      t1="$(date +%s.%N)"
+      plan_times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')")
+    done
+    plan_result="$(printf '%s\n' "${plan_times[@]}" | sort -g | awk -v n="$plan_runs" '{ v[NR] = $1 }
+      END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+        printf "median %.1f ms, max %.1f ms over %d runs (date loop, includes a subshell) %s", m * 1000, v[NR] * 1000, n, (m < 0.1) ? "✓" : "✗" }')"
+  fi
+fi
+
+# ---------------------------------------------------------------- runs
 
 for key in "${subjects[@]}"; do
   warm_cache="${warm_gocache:-$work/cache-warm-$key}"
@@ -457,148 +641,9 @@ for key in "${subjects[@]}"; do
   rm -rf "${s_dir[$key]}/bench-out"
 done
 
-# ---------------------------------------------------------------- plan mode
-
-plan_result="pending (${unavailable[b]:-not run})"
-if [[ -z "${unavailable[b]:-}" ]]; then
-  log "== plan mode, $plan_runs runs"
-  plan_dir="${s_dir[${subjects[0]}]}"
-  if ! (cd "$plan_dir" && env -u GITHUB_ACTIONS "$bm" --mode plan --targets all) >"$work/logs/plan.log" 2>&1; then
-    tail -n 15 "$work/logs/plan.log" >&2
-    plan_result="failed"
-    failed[plan]=1
-  elif $have_hyperfine; then
-    plan_cmd="$(printf '%q ' "$bm" --mode plan --targets all)"
-    (cd "$plan_dir" && env -u GITHUB_ACTIONS hyperfine -N --warmup 3 --runs "$plan_runs" \
-      --style basic --export-csv "$work/plan.csv" "$plan_cmd") >&2
-    # command,mean,stddev,median,user,system,min,max (seconds)
-    plan_result="$(awk -F, -v n="$plan_runs" 'NR == 2 {
-      printf "median %.1f ms, mean %.1f ms, max %.1f ms over %d runs (hyperfine -N, 3 warm-up runs)", $4 * 1000, $2 * 1000, $8 * 1000, n
-      ok = ($4 < 0.1) ? "✓" : "✗"; printf " %s", ok }' "$work/plan.csv")"
-  else
-    plan_times=()
-    for ((i = 0; i < plan_runs; i++)); do
-      t0="$(date +%s.%N)"
-      (cd "$plan_dir" && env -u GITHUB_ACTIONS "$bm" --mode plan --targets all) >/dev/null 2>&1
-      t1="$(date +%s.%N)"
-      plan_times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')")
-    done
-    plan_result="$(printf '%s\n' "${plan_times[@]}" | sort -g | awk -v n="$plan_runs" '{ v[NR] = $1 }
-      END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-        printf "median %.1f ms, max %.1f ms over %d runs (date loop, includes a subshell) %s", m * 1000, v[NR] * 1000, n, (m < 0.1) ? "✓" : "✗" }')"
-  fi
-fi
-
-# ---------------------------------------------------------------- report
-
-median() {
-  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
-    END { if (NR == 0) exit; printf "%.2f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-# cell KEY MODE ARM: the median, or why there is none.
-cell() {
-  local k="$1|$2|$3"
-  if [[ -n "${failed[$k]:-}" ]]; then
-    echo failed
-  elif [[ -n "${unavailable[$3]:-}" ]]; then
-    echo pending
-  elif [[ -z "${times[$k]:-}" ]]; then
-    echo "not run"
-  else
-    # shellcheck disable=SC2086 # a list of numbers
-    median ${times[$k]}
-  fi
-}
-
-# ratio X Y LIMIT: X/Y with a pass mark against LIMIT.
-ratio() {
-  if [[ "$1" =~ ^[0-9.]+$ && "$2" =~ ^[0-9.]+$ ]]; then
-    awk -v x="$1" -v y="$2" -v l="$3" 'BEGIN { r = x / y; printf "%.3f %s", r, (r <= l) ? "✓" : "✗" }'
-  elif [[ "$1" == failed || "$2" == failed ]]; then
-    echo failed
-  else
-    echo pending
-  fi
-}
-
-identity() {
-  local key=$1 mode=$2 a=$3 ref="$work/sums/$1-$2-a" f="$work/sums/$1-$2-$3"
-  if [[ ! -s "$ref" || ! -s "$f" ]]; then return; fi
-  if cmp -s "$ref" "$f"; then
-    printf 'identical'
-  else
-    printf 'differ (%s of %s targets)' "$(diff "$ref" "$f" | grep -c '^<' || true)" "${#target_list[@]}"
-  fi
-}
-
-cpu_model="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)"
-elapsed=$(($(date +%s) - bench_start))
-load_end="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
-results_dir="$repo_root/bench/results"
-suffix=""
-[[ "$quick" == 1 ]] && suffix="-quick"
-results_file="$results_dir/build-matrix-$(date -u +%Y-%m-%d)$suffix.md"
-mkdir -p "$results_dir"
-
-# shellcheck disable=SC2016 # the backticks are markdown
-{
-  printf '## build-matrix benchmark, %s%s\n\n' "$(date -u +'%Y-%m-%d %H:%M UTC')" "${suffix:+ (BENCH_QUICK smoke test)}"
-  printf -- '- machine: %s CPUs (%s), %s; load average %s at the start, %s at the end\n' \
-    "$(nproc)" "${cpu_model:-unknown CPU}" "$(go version)" "$load_start" "$load_end"
-  printf -- '- targets: %s; parallelism %s; medians of %s cold / %s warm runs per arm, arms interleaved in the same run\n' \
-    "$targets" "$parallelism" "$cold_runs" "$runs"
-  printf -- '- every arm runs with GOFLAGS=-mod=readonly only (the environment'"'"'s GOFLAGS, `%s`, is unset for them)\n' "${GOFLAGS:-}"
-  printf -- '- build-matrix: slipway %s; GoReleaser %s; plan timing: %s\n' "$slipway_rev" "$goreleaser_version" \
-    "$($have_hyperfine && hyperfine --version || echo 'date loop')"
-  for key in "${subjects[@]}"; do
-    printf -- '- subject %s: ldflags `%s`\n' "${s_label[$key]}" "${s_ldflags[$key]}"
-  done
-  for a in b d; do
-    if [[ -n "${unavailable[$a]:-}" ]]; then
-      printf -- '- build-matrix arms pending: %s\n' "${unavailable[$a]}"
-      break
-    fi
-  done
-  printf -- '- whole run: %d s (`bash bench/build-matrix.sh`%s)\n\n' "$elapsed" "${suffix:+ with BENCH_QUICK=1}"
-  printf '| subject | GOCACHE | (a) go build limit s | (b) build-matrix s | (c) goreleaser build s | (d) build-matrix +archives s | (e) goreleaser release s | b/a (cold ≤ 1.05, warm ≤ 1.10) | b/c (≤ 1.0) | d/e (≤ 1.0) |\n'
-  printf '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n'
-  for key in "${subjects[@]}"; do
-    for mode in "${modes[@]}"; do
-      ca="$(cell "$key" "$mode" a)"; cb="$(cell "$key" "$mode" b)"; cc="$(cell "$key" "$mode" c)"
-      cd_="$(cell "$key" "$mode" d)"; ce="$(cell "$key" "$mode" e)"
-      limit=1.10
-      [[ "$mode" == cold ]] && limit=1.05
-      printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "${s_label[$key]}" "$mode" \
-        "$ca" "$cb" "$cc" "$cd_" "$ce" "$(ratio "$cb" "$ca" "$limit")" "$(ratio "$cb" "$cc" 1.0)" "$(ratio "$cd_" "$ce" 1.0)"
-    done
-  done
-  printf '\nPlan mode (`build-matrix --mode plan --targets all`, target < 100 ms): %s\n' "$plan_result"
-  printf '\nBinaries compared with the limit (a), last run of each arm:\n\n'
-  for key in "${subjects[@]}"; do
-    for mode in "${modes[@]}"; do
-      line=""
-      for a in b c d e; do
-        id="$(identity "$key" "$mode" "$a")"
-        [[ -n "$id" ]] && line+=" ${a}: $id;"
-      done
-      [[ -n "$line" ]] && printf -- '- %s, %s:%s\n' "${s_label[$key]}" "$mode" "${line%;}"
-    done
-  done
-  printf '\nEvery run (seconds):\n\n'
-  for key in "${subjects[@]}"; do
-    for mode in "${modes[@]}"; do
-      for a in "${arms[@]}"; do
-        [[ -n "${times["$key|$mode|$a"]:-}" ]] || continue
-        printf -- '- %s %s %s: %s\n' "${s_bin[$key]}" "$mode" "$a" "${times["$key|$mode|$a"]% }"
-      done
-    done
-  done
-} >"$work/report.md"
-
-cp "$work/report.md" "$results_file"
+write_report
 cat "$work/report.md"
-log "written: $results_file (whole run ${elapsed}s)"
+log "written: $results_file (whole run $(($(date +%s) - bench_start)) s)"
 if ((${#failed[@]} > 0)); then
   exit 1
 fi
