@@ -57,7 +57,9 @@ func ListMains(ctx context.Context, r Runner, env []string, m Module, patterns [
 			return nil, fmt.Errorf("%q is not a package path", p)
 		}
 	}
-	args := append([]string{"go", "list", "-e", "-json=ImportPath,Name,Dir,GoFiles,Error,Match"}, patterns...)
+	// -find: resolve the packages themselves, not their import graph (go build
+	// reports a broken import per target, with its place).
+	args := append([]string{"go", "list", "-e", "-find", "-json=ImportPath,Name,Dir,GoFiles,Error,Match"}, patterns...)
 	out, err := r.Run(ctx, Command{Dir: m.Dir, Env: env, Args: args})
 	if err != nil {
 		return nil, fmt.Errorf("resolving main packages: %w", err)

@@ -95,29 +95,13 @@ func runBuild(ctx context.Context, a *gha.Action, c Config, d Deps) error {
 		}
 	}
 	end := a.Group("Resolving the source")
-	src, err := ReadSource(ctx, d.Runner, a.Getenv, mod.Dir, mod.Path, c.Version)
+	src, mains, err := resolveSource(ctx, a, &c, d, mod, targets[0])
 	if err != nil {
 		end()
-		return gha.Usagef("version", "%v", err)
+		return err
 	}
 	if src.Dirty {
 		a.Warnf("the work tree has uncommitted changes: binaries are stamped as modified and will not match a clean build of %s", src.Commit)
-	}
-	goflags := a.Getenv("GOFLAGS")
-	if goflags == "" {
-		vals, err := GoEnv(ctx, d.Runner, Inherited(a.Getenv), mod.Dir, "GOFLAGS")
-		if err != nil {
-			end()
-			return err
-		}
-		goflags = vals["GOFLAGS"]
-	}
-	c.GOFLAGS = goflags
-	hostEnv := Environ(a.Getenv, targets[0], EnvOptions{Vendor: mod.Vendor, Extra: c.Env, GOFLAGS: c.GOFLAGS})
-	mains, err := ListMains(ctx, d.Runner, hostEnv, mod, c.Mains)
-	if err != nil {
-		end()
-		return gha.Usagef("main", "%v", err)
 	}
 	p, err := newPipeline(c, mod, src, mains, targets)
 	end()
@@ -178,6 +162,43 @@ func runBuild(ctx context.Context, a *gha.Action, c Config, d Deps) error {
 		return gha.Findingsf("%s", strings.Join(findings, "; "))
 	}
 	return nil
+}
+
+// resolveSource reads the commit and version (git) while the go command
+// resolves GOFLAGS and the main packages: they do not depend on each other.
+// It sets c.GOFLAGS.
+func resolveSource(ctx context.Context, a *gha.Action, c *Config, d Deps, mod Module, host Target) (Source, []Package, error) {
+	var src Source
+	var srcErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		src, srcErr = ReadSource(ctx, d.Runner, a.Getenv, mod.Dir, mod.Path, c.Version)
+	}()
+	mains, err := func() ([]Package, error) {
+		c.GOFLAGS = a.Getenv("GOFLAGS")
+		if c.GOFLAGS == "" {
+			vals, err := GoEnv(ctx, d.Runner, Inherited(a.Getenv), mod.Dir, "GOFLAGS")
+			if err != nil {
+				return nil, err
+			}
+			c.GOFLAGS = vals["GOFLAGS"]
+		}
+		env := Environ(a.Getenv, host, EnvOptions{Vendor: mod.Vendor, Extra: c.Env, GOFLAGS: c.GOFLAGS})
+		mains, err := ListMains(ctx, d.Runner, env, mod, c.Mains)
+		if err != nil {
+			return nil, gha.Usagef("main", "%v", err)
+		}
+		return mains, nil
+	}()
+	<-done
+	switch {
+	case srcErr != nil:
+		return src, nil, gha.Usagef("version", "%v", srcErr)
+	case err != nil:
+		return src, nil, err
+	}
+	return src, mains, nil
 }
 
 func setBuildOutputs(a *gha.Action, c Config, m *manifest.Manifest) error {
