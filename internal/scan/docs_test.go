@@ -1,0 +1,20 @@
+package scan
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/slipway-dev/slipway/internal/testutil"
+)
+
+// TestDocsTables keeps the inputs and outputs tables of docs/scan.md equal to
+// the action's declaration; go test -update rewrites them.
+func TestDocsTables(t *testing.T) {
+	t.Parallel()
+	if err := ActionSpec().Validate(); err != nil {
+		t.Fatal(err)
+	}
+	testutil.GoldenSection(t, filepath.Join("..", "..", "docs", "scan.md"),
+		"<!-- generated from the Go declaration: begin -->\n", "<!-- generated from the Go declaration: end -->\n",
+		ActionSpec().MarkdownTables())
+}
