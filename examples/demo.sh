@@ -61,6 +61,17 @@ digest="$("$root/bin/publish" --dist "$out/merged" --base scratch --repository "
 "$tools_bin/crane" manifest "127.0.0.1:$port/demo/hello@$digest"
 echo
 
+echo "==> scan: binaries, module and images with Trivy as a library, SBOMs and SARIF"
+echo "    OFFLINE DEMO: the vulnerability DB is Slipway's test fixture (one advisory: golang.org/x/text"
+echo "    < 0.3.8, CVE-2022-32149), not Trivy's real DB, which cannot be downloaded here"
+(cd cmd/scan && GOEXPERIMENT=jsonv2 go build -trimpath -o "$root/bin/scan" .)
+fixture="$root/.cache/demo-trivy"
+if [[ ! -f "$fixture/db/trivy.db" ]]; then
+  (cd internal/scan/trivy && SLIPWAY_SCAN_FIXTURE_DIR="$fixture" GOEXPERIMENT=jsonv2 go test -count=1 -run TestWriteBenchFixture . >/dev/null)
+fi
+"$root/bin/scan" --dist "$out/merged" --module-dir examples/hello --cache-dir "$fixture" --skip-db-update \
+  --vuln-db "file://$fixture/vulndb" >/dev/null
+
 echo "==> sign: a demo cosign key pair, then every file and every platform image, with SLSA provenance"
 go build -trimpath -o "$root/bin/sign" ./cmd/sign
 export COSIGN_PASSWORD=slipway-demo # a demo key only: real releases use a secret, KMS or keyless
@@ -78,6 +89,7 @@ Done. Results in $root/$out:
   shards/       one dist per matrix shard, as actions/upload-artifact would store them
   merged/       the fan-in of the shards, byte-identical to full/, then published:
   merged/oci/   the multi-arch image as an OCI image layout (manifest.json: images, index)
+  merged/sbom/  CycloneDX and SPDX SBOMs (one combined for the multi-arch image); merged/scan/: SARIF, JSON
   merged/sig/   .sig signatures, Sigstore bundles and SLSA provenance (manifest.json: signatures)
   keys/         the demo cosign key pair (password slipway-demo)
 MSG
