@@ -18,6 +18,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/slipway-dev/slipway/internal/retry"
 )
 
 // ClientOptions configure a Client.
@@ -62,7 +64,7 @@ func NewClient(o ClientOptions) *Client {
 	if o.Jobs <= 0 {
 		o.Jobs = 4
 	}
-	o.Retry = o.Retry.withDefaults()
+	o.Retry = o.Retry.WithDefaults()
 	s := &Stats{}
 	return &Client{opts: o, stats: s, rt: &retryTransport{inner: o.Transport, policy: o.Retry, stats: s}}
 }
@@ -271,36 +273,7 @@ func (e *markedError) Unwrap() error { return e.mark }
 
 // RetryPolicy bounds the retries of transient failures: 5xx, 429 (waiting
 // Retry-After, capped at MaxRetryAfter) and broken connections.
-type RetryPolicy struct {
-	Attempts      int           // tries in all; 0 means 5
-	Base          time.Duration // first backoff; 0 means 500ms
-	Max           time.Duration // largest backoff; 0 means 10s
-	MaxRetryAfter time.Duration // largest Retry-After honoured; 0 means 60s
-}
-
-func (p RetryPolicy) withDefaults() RetryPolicy {
-	if p.Attempts <= 0 {
-		p.Attempts = 5
-	}
-	if p.Base <= 0 {
-		p.Base = 500 * time.Millisecond
-	}
-	if p.Max <= 0 {
-		p.Max = 10 * time.Second
-	}
-	if p.MaxRetryAfter <= 0 {
-		p.MaxRetryAfter = 60 * time.Second
-	}
-	return p
-}
-
-func (p RetryPolicy) backoff(attempt int) time.Duration {
-	d := p.Base << attempt
-	if d > p.Max || d <= 0 {
-		d = p.Max
-	}
-	return d
-}
+type RetryPolicy = retry.Policy
 
 // retryTransport retries requests it can replay (no body, or a body with
 // GetBody) on 408, 429, 5xx and broken connections, honouring Retry-After and
@@ -330,7 +303,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, err
 		}
 		if wait == 0 {
-			wait = t.policy.backoff(attempt)
+			wait = t.policy.Backoff(attempt)
 		}
 		if resp != nil {
 			io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
@@ -368,7 +341,7 @@ func (t *retryTransport) retryAfter(v string) time.Duration {
 	}
 	var secs int
 	if _, err := fmt.Sscanf(v, "%d", &secs); err == nil && secs >= 0 {
-		return min(time.Duration(secs)*time.Second, t.policy.MaxRetryAfter)
+		return t.policy.RetryAfter(time.Duration(secs) * time.Second)
 	}
 	return 0 // HTTP dates are not worth a clock here: back off instead
 }

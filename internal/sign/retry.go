@@ -8,32 +8,13 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/slipway-dev/slipway/internal/retry"
 )
 
 // Retry bounds the retries of Fulcio, Rekor and OIDC token requests: 5xx,
 // 429 (waiting Retry-After, capped) and network errors.
-type Retry struct {
-	Attempts      int           // tries in all; 0 means 5
-	Base          time.Duration // first backoff; 0 means 500ms
-	Max           time.Duration // largest backoff; 0 means 10s
-	MaxRetryAfter time.Duration // 0 means 60s
-}
-
-func (r Retry) withDefaults() Retry {
-	if r.Attempts <= 0 {
-		r.Attempts = 5
-	}
-	if r.Base <= 0 {
-		r.Base = 500 * time.Millisecond
-	}
-	if r.Max <= 0 {
-		r.Max = 10 * time.Second
-	}
-	if r.MaxRetryAfter <= 0 {
-		r.MaxRetryAfter = 60 * time.Second
-	}
-	return r
-}
+type Retry = retry.Policy
 
 // service is an HTTP API with bounded retries.
 type service struct {
@@ -46,16 +27,13 @@ type service struct {
 // body of a 2xx answer. Other answers are errors naming the service and
 // status; transient ones are retried with exponential backoff.
 func (s *service) do(ctx context.Context, mk func() (*http.Request, error)) ([]byte, http.Header, int, error) {
-	r := s.retry.withDefaults()
+	r := s.retry.WithDefaults()
 	var last error
 	for attempt := 0; attempt < r.Attempts; attempt++ {
 		if attempt > 0 {
-			wait := r.Base << (attempt - 1)
-			if wait > r.Max || wait <= 0 {
-				wait = r.Max
-			}
+			wait := r.Backoff(attempt - 1)
 			if ra, ok := last.(*statusError); ok && ra.retryAfter > 0 {
-				wait = min(ra.retryAfter, r.MaxRetryAfter)
+				wait = r.RetryAfter(ra.retryAfter)
 			}
 			t := time.NewTimer(wait)
 			select {
