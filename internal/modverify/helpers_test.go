@@ -110,10 +110,18 @@ func (w *world) hash(t *testing.T, path, version string) testutil.ModuleHash {
 }
 
 // workspace copies testdata/mods/<name> into a new workspace directory.
+// Go files kept deliberately unformatted (gofmt would rewrite their build
+// lines) are stored as <name>.go.txt and get their .go name back here.
 func workspace(t *testing.T, name string) string {
 	t.Helper()
 	ws := filepath.Join(t.TempDir(), "ws")
 	testutil.CopyDir(t, filepath.Join("testdata", "mods", name), ws)
+	txt, _ := filepath.Glob(filepath.Join(ws, "*.go.txt"))
+	for _, f := range txt {
+		if err := os.Rename(f, strings.TrimSuffix(f, ".txt")); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return ws
 }
 
