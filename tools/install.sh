@@ -8,6 +8,9 @@
 #   bash tools/install.sh              # every pinned tool
 #   bash tools/install.sh goreleaser   # only the named ones (binary names)
 #
+# A binary is named after its package, except in a module directory whose
+# name extends that name (tools/cosign3 builds cosign v3 as `cosign3`).
+#
 # Env: SLIPWAY_TOOLS_DIR  output dir (default <repo>/.cache/tools/bin)
 set -euo pipefail
 
@@ -60,6 +63,12 @@ for mod in "${modules[@]}"; do
   stamp_value="$(sha256sum <"$mod/go.sum" | cut -d' ' -f1) $go_version"
   for pkg in "${packages[@]}"; do
     name="$(bin_name "$pkg")"
+    # A second pin of the same tool lives in a module named after it with a
+    # suffix (tools/cosign3 holds cosign v3): the binary takes that name.
+    mod_name="${mod##*/}"
+    if [[ "$mod_name" == "$name"?* ]]; then
+      name="$mod_name"
+    fi
     wanted "$name" || continue
     found+=("$name")
     bin="$out_dir/$name"

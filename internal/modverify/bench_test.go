@@ -71,7 +71,7 @@ func BenchmarkCheck(b *testing.B) {
 	run := func(b *testing.B, cache string, checks string) {
 		b.Helper()
 		deps := Deps{Runner: build.ExecRunner{}, HTTP: &http.Client{Timeout: time.Minute}, TempDir: b.TempDir(),
-			SumDBRetry: RetryPolicy{Attempts: 4, Backoff: 500 * time.Millisecond}, Concurrency: 16}
+			SumDBRetry: RetryPolicy{Attempts: 4, Base: 500 * time.Millisecond}, Concurrency: 16}
 		ws := b.TempDir()
 		testutil.CopyDir(b, *benchModule, ws)
 		code := gha.Run(context.Background(), ActionSpec(),

@@ -147,7 +147,7 @@ func (w *world) run(t *testing.T, ws string, extra map[string]string, args ...st
 	var stdout, stderr bytes.Buffer
 	deps := Deps{
 		Runner: build.ExecRunner{}, HTTP: &http.Client{Timeout: 10 * time.Second},
-		TempDir: t.TempDir(), SumDBRetry: RetryPolicy{Attempts: 3, Backoff: 10 * time.Millisecond}, Concurrency: 4,
+		TempDir: t.TempDir(), SumDBRetry: RetryPolicy{Attempts: 3, Base: 10 * time.Millisecond}, Concurrency: 4,
 	}
 	code := gha.Run(context.Background(), ActionSpec(), gha.Env{Args: args, Getenv: w.getenv(extra), Stdout: &stdout, Stderr: &stderr, Dir: ws},
 		func(ctx context.Context, a *gha.Action) error { return Run(ctx, a, deps) })

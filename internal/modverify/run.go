@@ -55,7 +55,7 @@ func Run(ctx context.Context, a *gha.Action, d Deps) error {
 		j.d.HTTP = http.DefaultClient
 	}
 	if j.d.SumDBRetry.Attempts <= 0 {
-		j.d.SumDBRetry = RetryPolicy{Attempts: 4, Backoff: 500 * time.Millisecond}
+		j.d.SumDBRetry = RetryPolicy{Attempts: 4, Base: 500 * time.Millisecond}
 	}
 
 	end := a.Group("Reading modules")

@@ -13,12 +13,12 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"golang.org/x/mod/sumdb"
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/slipway-dev/slipway/internal/atomicfile"
+	"github.com/slipway-dev/slipway/internal/retry"
 )
 
 // DefaultSumDB is the checksum database the go command uses by default.
@@ -77,12 +77,9 @@ func ParseGOSUMDB(s string) (SumDBConfig, error) {
 	return c, nil
 }
 
-// RetryPolicy bounds the retries of a network call: Attempts tries in all,
-// waiting Backoff, then twice as long, and so on, between them.
-type RetryPolicy struct {
-	Attempts int
-	Backoff  time.Duration
-}
+// RetryPolicy bounds the retries of the checksum database's requests
+// (Slipway's one retry policy: tries, exponential backoff, Retry-After cap).
+type RetryPolicy = retry.Policy
 
 // errNotFound is a 404 or 410 from the database: it does not have the
 // module version.
@@ -117,29 +114,22 @@ func (o *sumdbOps) ReadRemote(path string) ([]byte, error) {
 // fetch GETs the path, retrying transport errors, 429 and 5xx with backoff.
 func (o *sumdbOps) fetch(path string) ([]byte, error) {
 	target := o.db.URL + path
-	wait := o.retry.Backoff
-	var last error
+	p := o.retry.WithDefaults()
 	for attempt := 1; ; attempt++ {
-		data, retry, err := o.get(target)
-		if err == nil || !retry {
+		data, again, err := o.get(target)
+		if err == nil || !again {
 			return data, err
 		}
-		last = err
-		if attempt >= o.retry.Attempts {
-			return nil, fmt.Errorf("%w (%d attempts)", last, attempt)
+		if attempt >= p.Attempts {
+			return nil, fmt.Errorf("%w (%d attempts)", err, attempt)
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-o.ctx.Done():
-			t.Stop()
-			return nil, o.ctx.Err()
-		case <-t.C:
+		if err := retry.Sleep(o.ctx, p.Backoff(attempt-1)); err != nil {
+			return nil, err
 		}
-		wait *= 2
 	}
 }
 
-func (o *sumdbOps) get(target string) (data []byte, retry bool, err error) {
+func (o *sumdbOps) get(target string) (data []byte, again bool, err error) {
 	req, err := http.NewRequestWithContext(o.ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return nil, false, err

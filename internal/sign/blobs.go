@@ -273,6 +273,10 @@ func (r *run) provenanceInput(extra map[string]any) ProvenanceInput {
 type sbomFile struct {
 	name, predicateType string
 	doc                 json.RawMessage
+	// subject is the image digest the SBOM describes (CycloneDX
+	// metadata.component.version, SPDX's described package versionInfo, as
+	// the scan action writes them), or "".
+	subject string
 }
 
 // sbomFiles reads the sbom input, or dist/sbom/*.json.
@@ -290,6 +294,16 @@ func (r *run) sbomFiles() ([]sbomFile, error) {
 		var head struct {
 			BOMFormat   string `json:"bomFormat"`
 			SPDXVersion string `json:"spdxVersion"`
+			Metadata    struct {
+				Component struct {
+					Version string `json:"version"`
+				} `json:"component"`
+			} `json:"metadata"`
+			DocumentDescribes []string `json:"documentDescribes"`
+			Packages          []struct {
+				SPDXID      string `json:"SPDXID"`
+				VersionInfo string `json:"versionInfo"`
+			} `json:"packages"`
 		}
 		if err := json.Unmarshal(b, &head); err != nil {
 			return nil, gha.Usagef("sbom", "%s is not JSON: %v", gha.RelPath(r.c.Workspace, f), err)
@@ -303,7 +317,18 @@ func (r *run) sbomFiles() ([]sbomFile, error) {
 		default:
 			return nil, gha.Usagef("sbom", "%s is neither CycloneDX (bomFormat) nor SPDX (spdxVersion) JSON", gha.RelPath(r.c.Workspace, f))
 		}
-		out = append(out, sbomFile{name: strings.TrimSuffix(filepath.Base(f), ".json"), predicateType: pt, doc: b})
+		sf := sbomFile{name: strings.TrimSuffix(filepath.Base(f), ".json"), predicateType: pt, doc: b, subject: head.Metadata.Component.Version}
+		if pt == PredicateSPDX && len(head.DocumentDescribes) > 0 {
+			for _, p := range head.Packages {
+				if p.SPDXID == head.DocumentDescribes[0] {
+					sf.subject = p.VersionInfo
+				}
+			}
+		}
+		if !strings.HasPrefix(sf.subject, "sha256:") {
+			sf.subject = ""
+		}
+		out = append(out, sf)
 	}
 	return out, nil
 }

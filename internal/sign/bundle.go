@@ -62,20 +62,30 @@ func DSSEBundle(s *Signer, env Envelope, tle *TlogEntry) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	payload, err := env.DecodePayload()
+	pe, err := env.proto()
 	if err != nil {
 		return nil, err
 	}
-	pe := &protodsse.Envelope{Payload: payload, PayloadType: env.PayloadType}
-	for _, sg := range env.Signatures {
+	b := &protobundle.Bundle{MediaType: BundleMediaType, VerificationMaterial: vm, Content: &protobundle.Bundle_DsseEnvelope{DsseEnvelope: pe}}
+	return marshalBundle(b)
+}
+
+// proto converts the envelope to its protobuf form (raw payload and
+// signatures).
+func (e Envelope) proto() (*protodsse.Envelope, error) {
+	payload, err := e.DecodePayload()
+	if err != nil {
+		return nil, err
+	}
+	pe := &protodsse.Envelope{Payload: payload, PayloadType: e.PayloadType}
+	for _, sg := range e.Signatures {
 		raw, err := base64.StdEncoding.DecodeString(sg.Sig)
 		if err != nil {
 			return nil, fmt.Errorf("DSSE signature is not base64: %w", err)
 		}
 		pe.Signatures = append(pe.Signatures, &protodsse.Signature{Sig: raw, Keyid: sg.KeyID})
 	}
-	b := &protobundle.Bundle{MediaType: BundleMediaType, VerificationMaterial: vm, Content: &protobundle.Bundle_DsseEnvelope{DsseEnvelope: pe}}
-	return marshalBundle(b)
+	return pe, nil
 }
 
 func marshalBundle(b *protobundle.Bundle) ([]byte, error) {

@@ -180,9 +180,6 @@ func (r *run) verifyBlobAttestation(blobs []blob) error {
 // verifyImage needs one valid signature on img (cosign's tag, or a
 // referrer), and, when attestations are attached, one valid attestation.
 func (r *run) verifyImage(ctx context.Context, img image) ([]Record, error) {
-	if r.ver.Keyless() {
-		return nil, gha.Usagef("signer", "keyless verification of images is not supported yet: verify them with cosign verify --certificate-identity")
-	}
 	sigs, err := r.oci.Signatures(ctx, img.repo, img.desc.Digest, oci.SuffixSignature)
 	if err != nil {
 		return nil, err
@@ -209,7 +206,7 @@ func (r *run) verifyImage(ctx context.Context, img image) ([]Record, error) {
 	var errs []error
 	var recs []Record
 	for _, l := range sigs {
-		if err := r.ver.VerifyImageSignature(l.Payload, l.Annotations[AnnotationSignature], img.desc.Digest); err != nil {
+		if err := r.verifySignatureLayer(l, img.desc.Digest); err != nil {
 			errs = append(errs, err)
 			continue
 		}
@@ -224,12 +221,7 @@ func (r *run) verifyImage(ctx context.Context, img image) ([]Record, error) {
 	}
 	errs = nil
 	for _, l := range atts {
-		var env Envelope
-		if err := json.Unmarshal(l.Payload, &env); err != nil {
-			errs = append(errs, fmt.Errorf("%w: attestation layer is not a DSSE envelope", ErrBadSignature))
-			continue
-		}
-		st, err := r.ver.VerifyEnvelope(env, strings.TrimPrefix(img.desc.Digest, "sha256:"), "")
+		st, err := r.verifyAttestationLayer(l, strings.TrimPrefix(img.desc.Digest, "sha256:"))
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -240,4 +232,26 @@ func (r *run) verifyImage(ctx context.Context, img image) ([]Record, error) {
 		return nil, fmt.Errorf("none of %d attestations verifies: %w", len(atts), errors.Join(errs...))
 	}
 	return recs, nil
+}
+
+// verifySignatureLayer checks one cosign signature layer with the key, or
+// keyless with its certificate and log annotations.
+func (r *run) verifySignatureLayer(l oci.SignatureLayer, digest string) error {
+	if r.ver.Keyless() {
+		return r.ver.VerifyKeylessImageSignature(l.Payload, l.Annotations, digest)
+	}
+	return r.ver.VerifyImageSignature(l.Payload, l.Annotations[AnnotationSignature], digest)
+}
+
+// verifyAttestationLayer checks one attestation layer (a DSSE envelope)
+// with the key, or keyless with its certificate and log annotations.
+func (r *run) verifyAttestationLayer(l oci.SignatureLayer, digestHex string) (*Statement, error) {
+	if r.ver.Keyless() {
+		return r.ver.VerifyKeylessAttestation(l.Payload, l.Annotations, digestHex)
+	}
+	var env Envelope
+	if err := json.Unmarshal(l.Payload, &env); err != nil {
+		return nil, fmt.Errorf("%w: attestation layer is not a DSSE envelope", ErrBadSignature)
+	}
+	return r.ver.VerifyEnvelope(env, digestHex, "")
 }

@@ -28,6 +28,25 @@ func TestCosignBlobs(t *testing.T) {
 	if out, err := cosign(t, ws, "pw", "verify-blob", "--key", "keys/cosign.pub", "--signature", "dist/sig/files/a.txt.sig", "--insecure-ignore-tlog", "files/b.txt"); err == nil {
 		t.Fatalf("cosign accepted a's signature for b:\n%s", out)
 	}
+	// The Sigstore bundles and the provenance: cosign v2 reads new-format
+	// bundles only with a trusted root (an empty one: the key is the trust),
+	// v3 without; both reject the bundle for another file.
+	writeFile(t, filepath.Join(ws, "empty_root.json"), []byte(`{"mediaType":"application/vnd.dev.sigstore.trustedroot+json;version=0.1"}`))
+	for tool, extra := range map[string][]string{"cosign": {"--trusted-root", "empty_root.json"}, "cosign3": nil} {
+		bundle := append([]string{"verify-blob", "--key", "keys/cosign.pub", "--bundle", "dist/sig/files/a.txt.sigstore.json", "--insecure-ignore-tlog"}, extra...)
+		mustCosignTool(t, tool, ws, "", append(bundle, "files/a.txt")...)
+		if out, err := cosignTool(t, tool, ws, "", append(bundle, "files/b.txt")...); err == nil {
+			t.Errorf("%s accepted a's bundle for b:\n%s", tool, out)
+		}
+		mustCosignTool(t, tool, ws, "", "verify-blob", "--key", "keys/cosign.pub", "--signature", "dist/sig/files/b.txt.sig", "--insecure-ignore-tlog", "files/b.txt")
+		for _, f := range []string{"files/a.txt", "files/b.txt"} {
+			mustCosignTool(t, tool, ws, "", append(append([]string{"verify-blob-attestation", "--key", "keys/cosign.pub", "--bundle", "dist/sig/provenance.intoto.sigstore.json",
+				"--type", "slsaprovenance1", "--insecure-ignore-tlog"}, extra...), f)...)
+		}
+	}
+	if pub := testutil.ReadFile(t, filepath.Join(ws, "dist", "sig", "cosign.pub")); string(pub) != string(testutil.ReadFile(t, filepath.Join(ws, "keys", "cosign.pub"))) {
+		t.Errorf("dist/sig/cosign.pub is not the signing key's public half:\n%s", pub)
+	}
 
 	// A key made by cosign generate-key-pair signs here; cosign verifies it.
 	mustCosign(t, ws, "cpw", "generate-key-pair", "--output-key-prefix", "ck")
@@ -78,6 +97,9 @@ func TestCosignImages(t *testing.T) {
 	for _, s := range subjects {
 		mustCosign(t, ws, "pw", "verify", "--key", "k1.pub", "--insecure-ignore-tlog", "--allow-insecure-registry", s)
 		mustCosign(t, ws, "pw", "verify-attestation", "--key", "k1.pub", "--type", "slsaprovenance1", "--insecure-ignore-tlog", "--allow-insecure-registry", s)
+		// cosign v3 reads cosign's tag scheme with the new bundle format off.
+		mustCosignTool(t, "cosign3", ws, "", "verify", "--key", "k1.pub", "--insecure-ignore-tlog", "--allow-insecure-registry", "--new-bundle-format=false", s)
+		mustCosignTool(t, "cosign3", ws, "", "verify-attestation", "--key", "k1.pub", "--type", "slsaprovenance1", "--insecure-ignore-tlog", "--allow-insecure-registry", "--new-bundle-format=false", s)
 	}
 	// Append a second signature: both keys verify.
 	runCLI(t, ws, env, "--key", "k2.key", "--images", repo+":v1", "--attest=false").mustCode(t, 0)

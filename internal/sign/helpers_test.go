@@ -62,24 +62,44 @@ func writeFile(t *testing.T, p string, data []byte) {
 	}
 }
 
-// cosign runs the real cosign CLI offline: TUF_ROOT in a temp dir, no
-// transparency log, COSIGN_YES.
+// cosign runs the real cosign v2 CLI offline: TUF_ROOT in a temp dir,
+// COSIGN_YES.
 func cosign(t *testing.T, dir string, password string, args ...string) (string, error) {
 	t.Helper()
-	bin := testutil.Tool(t, "cosign")
-	cmd := exec.Command(bin, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "COSIGN_YES=true", "TUF_ROOT="+filepath.Join(dir, ".tuf"), "COSIGN_PASSWORD="+password,
-		"SIGSTORE_NO_CACHE=true", "HOME="+dir, "DOCKER_CONFIG="+filepath.Join(dir, ".no-docker"))
-	out, err := cmd.CombinedOutput()
-	return string(out), err
+	return cosignTool(t, "cosign", dir, password, args...)
 }
 
 func mustCosign(t *testing.T, dir, password string, args ...string) string {
 	t.Helper()
-	out, err := cosign(t, dir, password, args...)
+	return mustCosignTool(t, "cosign", dir, password, args...)
+}
+
+// cosignTool runs a pinned cosign: "cosign" (v2) or "cosign3" (v3).
+func cosignTool(t *testing.T, tool, dir, password string, args ...string) (string, error) {
+	t.Helper()
+	return cosignEnv(t, tool, dir, map[string]string{"COSIGN_PASSWORD": password}, args...)
+}
+
+// cosignEnv runs a pinned cosign with extra environment variables.
+func cosignEnv(t *testing.T, tool, dir string, env map[string]string, args ...string) (string, error) {
+	t.Helper()
+	bin := testutil.Tool(t, tool)
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "COSIGN_YES=true", "TUF_ROOT="+filepath.Join(dir, ".tuf"),
+		"SIGSTORE_NO_CACHE=true", "HOME="+dir, "DOCKER_CONFIG="+filepath.Join(dir, ".no-docker"))
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+func mustCosignTool(t *testing.T, tool, dir, password string, args ...string) string {
+	t.Helper()
+	out, err := cosignTool(t, tool, dir, password, args...)
 	if err != nil {
-		t.Fatalf("cosign %s: %v\n%s", strings.Join(args, " "), err, out)
+		t.Fatalf("%s %s: %v\n%s", tool, strings.Join(args, " "), err, out)
 	}
 	return out
 }

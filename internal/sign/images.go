@@ -24,6 +24,7 @@ type image struct {
 	repo string
 	desc oci.Descriptor
 	kind string // SubjectIndex or SubjectImage
+	top  bool   // the manifest the reference names (not a platform of its index)
 }
 
 func (i image) ref() string { return i.repo + "@" + i.desc.Digest }
@@ -94,14 +95,14 @@ func (r *run) imageSubjects(ctx context.Context) ([]image, error) {
 			return nil, gha.Findingsf("%s is %s in the registry but dist/oci holds %s: refusing to sign what was not built here", ref, m.Digest, layoutDigest)
 		}
 		if m.IsIndex() {
-			out = append(out, image{repo: repo, desc: m.Descriptor, kind: SubjectIndex})
+			out = append(out, image{repo: repo, desc: m.Descriptor, kind: SubjectIndex, top: true})
 			if r.c.Recursive {
 				for _, ch := range m.Children {
 					out = append(out, image{repo: repo, desc: ch, kind: SubjectImage})
 				}
 			}
 		} else {
-			out = append(out, image{repo: repo, desc: m.Descriptor, kind: SubjectImage})
+			out = append(out, image{repo: repo, desc: m.Descriptor, kind: SubjectImage, top: true})
 		}
 	}
 	return out, nil
@@ -136,6 +137,20 @@ func (r *run) storageFor(ctx context.Context, img image, cache *sync.Map) (strin
 	return s, nil
 }
 
+// sbomsFor picks the SBOMs attested on img: the files of the sbom input go
+// on the index (or on a lone manifest); SBOMs found in dist/sbom go on the
+// manifest whose digest they name (the scan action's per-platform SBOMs on
+// each platform image, its combined multi-arch SBOM on the index).
+func sbomsFor(sboms []sbomFile, img image, explicit bool) []sbomFile {
+	var out []sbomFile
+	for _, s := range sboms {
+		if (explicit && img.top) || (!explicit && s.subject == img.desc.Digest) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // keylessAnnotations are the certificate, chain and log bundle cosign reads
 // on a keyless signature layer.
 func (r *run) keylessAnnotations(ann map[string]string, tle *TlogEntry) error {
@@ -161,6 +176,13 @@ func (r *run) signImages(ctx context.Context, imgs []image) error {
 	}
 	end := r.a.Group(fmt.Sprintf("Signing %d image manifests", len(imgs)))
 	defer end()
+	var sboms []sbomFile
+	if r.c.Attest {
+		var err error
+		if sboms, err = r.sbomFiles(); err != nil {
+			return err
+		}
+	}
 	recs := make([][]Record, len(imgs))
 	var storage sync.Map
 	g, gctx := errgroup.WithContext(ctx)
@@ -216,22 +238,16 @@ func (r *run) signImages(ctx context.Context, imgs []image) error {
 				return err
 			}
 			recs[i] = append(recs[i], arec)
-			if img.kind == SubjectIndex {
-				sboms, err := r.sbomFiles()
+			for _, s := range sbomsFor(sboms, img, len(r.c.SBOMs) > 0) {
+				stmt, err := NewStatement([]Subject{{Name: img.repo, Digest: map[string]string{"sha256": strings.TrimPrefix(img.desc.Digest, "sha256:")}}}, s.predicateType, s.doc)
 				if err != nil {
 					return err
 				}
-				for _, s := range sboms {
-					stmt, err := NewStatement([]Subject{{Name: img.repo, Digest: map[string]string{"sha256": strings.TrimPrefix(img.desc.Digest, "sha256:")}}}, s.predicateType, s.doc)
-					if err != nil {
-						return err
-					}
-					arec, err := r.attestImage(gctx, img, st, s.predicateType, stmt)
-					if err != nil {
-						return err
-					}
-					recs[i] = append(recs[i], arec)
+				arec, err := r.attestImage(gctx, img, st, s.predicateType, stmt)
+				if err != nil {
+					return err
 				}
+				recs[i] = append(recs[i], arec)
 			}
 			return nil
 		})

@@ -226,6 +226,9 @@ func (r *run) sign(ctx context.Context) error {
 	if err := r.signImages(ctx, images); err != nil {
 		return err
 	}
+	if err := r.writePublicKey(); err != nil {
+		return err
+	}
 	if r.m != nil {
 		if err := r.saveManifest(); err != nil {
 			return err
@@ -238,6 +241,20 @@ func (r *run) sign(ctx context.Context) error {
 		return err
 	}
 	return a.Summary(r.summary("sign"))
+}
+
+// writePublicKey puts the key's public half beside the signatures
+// (dist/sig/cosign.pub, an artifact of kind public-key) so that the release
+// carries what verifies it; keyless signatures carry certificates instead.
+func (r *run) writePublicKey() error {
+	if len(r.signer.CertPEM) > 0 {
+		return nil
+	}
+	p, err := r.writeDist(sigPath("cosign", ".pub"), r.signer.PublicKeyPEM(), KindPublicKey, manifest.Artifact{Name: "cosign.pub"})
+	if err != nil {
+		return err
+	}
+	return r.a.SetOutput("public-key", gha.RelPath(r.c.Workspace, filepath.Join(r.c.Dist, filepath.FromSlash(p))))
 }
 
 func (r *run) setOutputs() error {

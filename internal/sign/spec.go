@@ -47,7 +47,7 @@ func ActionSpec() gha.Spec {
 			{Name: "signatures", Description: "The signatures written or verified, as compact JSON (the manifest's signatures section)."},
 			{Name: "bundles", Description: "Paths of the Sigstore bundles written, relative to the workspace, one per line."},
 			{Name: "manifest", Description: "Path of dist/manifest.json."},
-			{Name: "public-key", Description: "generate-key: path of the public key written."},
+			{Name: "public-key", Description: "Path of the public key written: by generate-key, or by sign with a key or KMS signer (dist/sig/cosign.pub, published with the release)."},
 		},
 	}
 }

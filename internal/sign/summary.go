@@ -10,7 +10,11 @@ func (r *run) summary(mode string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "### sign: %s\n\n", mode)
 	if len(r.records) == 0 {
-		b.WriteString("Nothing to sign or verify.\n")
+		if mode == ModeVerify {
+			b.WriteString("No signature verified.\n")
+		} else {
+			b.WriteString("Nothing to sign.\n")
+		}
 		return b.String()
 	}
 	b.WriteString("| subject | kind | digest | signer | where |\n|---|---|---|---|---|\n")

@@ -5,11 +5,13 @@ import (
 	"crypto"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 
+	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
 	sgbundle "github.com/sigstore/sigstore-go/pkg/bundle"
 	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore-go/pkg/verify"
@@ -82,18 +84,8 @@ func (v *Verifier) VerifyBundle(data, bundleJSON []byte) error {
 		return fmt.Errorf("%w: %v", ErrBadSignature, err)
 	}
 	if v.key == nil {
-		b, err := sgbundle.NewBundle(pb)
-		if err != nil {
-			return fmt.Errorf("%w: %v", ErrBadSignature, err)
-		}
-		sv, err := verify.NewVerifier(v.trusted, verify.WithTransparencyLog(1), verify.WithIntegratedTimestamps(1))
-		if err != nil {
-			return err
-		}
-		if _, err := sv.Verify(b, verify.NewPolicy(verify.WithArtifact(bytes.NewReader(data)), verify.WithCertificateIdentity(v.identity))); err != nil {
-			return fmt.Errorf("%w: %v", ErrBadSignature, err)
-		}
-		return nil
+		sum := sha256.Sum256(data)
+		return v.verifySigstore(pb, data, fmt.Sprintf("%x", sum[:]))
 	}
 	if env := pb.GetDsseEnvelope(); env != nil {
 		e := Envelope{PayloadType: env.PayloadType, Payload: b64(env.Payload)}
@@ -113,6 +105,44 @@ func (v *Verifier) VerifyBundle(data, bundleJSON []byte) error {
 		return fmt.Errorf("%w: the bundle signs sha256:%x, the file is sha256:%x", ErrBadSignature, d.Digest, sum[:])
 	}
 	if err := v.key.VerifySignature(bytes.NewReader(ms.Signature), bytes.NewReader(data)); err != nil {
+		return fmt.Errorf("%w: %v", ErrBadSignature, err)
+	}
+	return nil
+}
+
+// verifySigstore checks a bundle against the trusted root and the
+// identity: the certificate chains to a Fulcio CA and carries an SCT from a
+// trusted CT log (when the root lists any), the log entry's inclusion
+// (proof or signed entry timestamp) and that it was logged while the
+// certificate was valid, the signature over artifact (a message
+// signature) or the envelope's subject digest digestHex (DSSE).
+func (v *Verifier) verifySigstore(pb *protobundle.Bundle, artifact []byte, digestHex string) error {
+	if v.key != nil {
+		return errNoTrustedRoot
+	}
+	b, err := sgbundle.NewBundle(pb)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrBadSignature, err)
+	}
+	opts := []verify.VerifierOption{verify.WithTransparencyLog(1), verify.WithIntegratedTimestamps(1)}
+	if len(v.trusted.CTLogs()) > 0 {
+		opts = append(opts, verify.WithSignedCertificateTimestamps(1))
+	}
+	sv, err := verify.NewVerifier(v.trusted, opts...)
+	if err != nil {
+		return err
+	}
+	var ap verify.ArtifactPolicyOption
+	if pb.GetDsseEnvelope() != nil {
+		d, err := hex.DecodeString(digestHex)
+		if err != nil {
+			return fmt.Errorf("%w: digest %q is not hex", ErrBadSignature, digestHex)
+		}
+		ap = verify.WithArtifactDigest("sha256", d)
+	} else {
+		ap = verify.WithArtifact(bytes.NewReader(artifact))
+	}
+	if _, err := sv.Verify(b, verify.NewPolicy(ap, verify.WithCertificateIdentity(v.identity))); err != nil {
 		return fmt.Errorf("%w: %v", ErrBadSignature, err)
 	}
 	return nil
