@@ -176,3 +176,29 @@ func TestKeylessImages(t *testing.T) {
 		t.Errorf("want all three manifests named:\n%s", r.stderr)
 	}
 }
+
+// TestKeyWithRekor: a key signer with tlog-upload true logs every
+// signature; cosign verifies the bundle with the log's key from the trusted
+// root and without --insecure-ignore-tlog, and so do image signatures.
+func TestKeyWithRekor(t *testing.T) {
+	t.Parallel()
+	reg := testutil.StartRegistry(t, testutil.RegistryOptions{})
+	ws := t.TempDir()
+	writeFile(t, filepath.Join(ws, "files", "a.txt"), []byte("hello\n"))
+	repo := reg.Host + "/slipway/logged"
+	x := pushIndex(t, ws, repo)
+	ss, _, _ := keylessEnv(t, ws)
+	env := map[string]string{"COSIGN_PASSWORD": "pw"}
+	runCLI(t, ws, env, "--mode", "generate-key", "--key", "k.key").mustCode(t, 0)
+	runCLI(t, ws, env, "--key", "k.key", "--tlog-upload", "true", "--rekor-url", ss.RekorURL, "--paths", "files/a.txt", "--images", repo+":v1", "--attest=false").mustCode(t, 0)
+	if n := ss.Entries(); n != 4 {
+		t.Errorf("Rekor holds %d entries, want 4 (the file, the index, two platforms)", n)
+	}
+	for _, tool := range []string{"cosign", "cosign3"} {
+		mustCosignTool(t, tool, ws, "", "verify-blob", "--key", "k.pub", "--bundle", "dist/sig/files/a.txt.sigstore.json", "--trusted-root", "trusted_root.json", "files/a.txt")
+	}
+	cenv := ss.Files(t, ws)
+	if out, err := cosignEnv(t, "cosign", ws, cenv, "verify", "--key", "k.pub", "--allow-insecure-registry", repo+"@"+x.Digest); err != nil {
+		t.Fatalf("cosign verify with the log: %v\n%s", err, out)
+	}
+}
