@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -30,19 +31,38 @@ type AuthConfig struct {
 	DockerConfigDir string
 	// GitHubToken authenticates ghcr.io as GitHubActor when nothing else does.
 	GitHubToken, GitHubActor string
+	// HelperPath is the PATH searched for docker-credential-<name> helpers
+	// named by config.json's credHelpers and credsStore.
+	HelperPath string
+	// RunHelper runs a credential helper's get; nil: RunCredentialHelper.
+	RunHelper func(bin, serverURL string) ([]byte, error)
 }
 
 // Auth resolves credentials per registry host. It is an authn.Keychain for
 // go-containerregistry, kept inside this package.
 type Auth struct {
-	cfg    AuthConfig
-	docker map[string]Credentials // host → credentials from config.json auths
+	cfg     AuthConfig
+	docker  map[string]Credentials // host → credentials from config.json auths
+	helpers map[string]string      // host → helper name (credHelpers)
+	store   string                 // credsStore: the helper for every other host
+
+	mu     sync.Mutex
+	helped map[string]helped // host → what the helper answered
+}
+
+type helped struct {
+	c   Credentials
+	ok  bool
+	err error
 }
 
 // LoadAuth reads the docker config (a missing file is no credentials; an
 // unreadable or malformed one is an error naming it).
 func LoadAuth(cfg AuthConfig) (*Auth, error) {
-	a := &Auth{cfg: cfg, docker: map[string]Credentials{}}
+	a := &Auth{cfg: cfg, docker: map[string]Credentials{}, helpers: map[string]string{}, helped: map[string]helped{}}
+	if a.cfg.RunHelper == nil {
+		a.cfg.RunHelper = RunCredentialHelper
+	}
 	if cfg.DockerConfigDir == "" {
 		return a, nil
 	}
@@ -61,6 +81,8 @@ func LoadAuth(cfg AuthConfig) (*Auth, error) {
 			Password      string `json:"password"`
 			IdentityToken string `json:"identitytoken"`
 		} `json:"auths"`
+		CredHelpers map[string]string `json:"credHelpers"`
+		CredsStore  string            `json:"credsStore"`
 	}
 	if err := json.Unmarshal(b, &doc); err != nil {
 		return nil, fmt.Errorf("docker config %s: %w", p, err)
@@ -83,6 +105,10 @@ func LoadAuth(cfg AuthConfig) (*Auth, error) {
 		}
 		a.docker[configHost(key)] = c
 	}
+	for key, h := range doc.CredHelpers {
+		a.helpers[configHost(key)] = h
+	}
+	a.store = doc.CredsStore
 	return a, nil
 }
 
@@ -104,6 +130,12 @@ func (a *Auth) lookup(host string) (Credentials, string, bool) {
 			if configHost(r) == host {
 				return a.cfg.Explicit, "the username and password inputs", true
 			}
+		}
+	}
+	if h := a.helperFor(host); h != "" {
+		r := a.fromHelper(h, host)
+		if r.ok {
+			return r.c, "the docker credential helper docker-credential-" + h, true
 		}
 	}
 	if c, ok := a.docker[host]; ok {

@@ -242,6 +242,9 @@ func (c *Client) explain(r fmt.Stringer, repo name.Repository, err error) error 
 			if src := c.opts.Auth.source(host); src != "" {
 				who = "the credentials from " + src
 			}
+			if herr := c.opts.Auth.helperError(host); herr != nil {
+				detail += " (" + herr.Error() + ")"
+			}
 		}
 		return &markedError{msg: fmt.Sprintf("registry %s refused %s for %s: %s%s", host, who, repo.Name(), status, detail), mark: ErrUnauthorized}
 	case http.StatusNotFound:

@@ -133,3 +133,63 @@ func snapshot(t *testing.T, dir string) string {
 	})
 	return b.String()
 }
+
+// TestCredentialHelpers pushes to the htpasswd registry with credentials
+// from real docker-credential-* executables named by config.json: a
+// credHelpers entry for the registry, a credsStore for the rest; a helper
+// that does not know the registry falls back to auths; a helper that
+// fails is named in the refusal; the secret is never printed.
+func TestCredentialHelpers(t *testing.T) {
+	t.Parallel()
+	reg := testutil.StartRegistry(t, testutil.RegistryOptions{Htpasswd: true})
+	ws := t.TempDir()
+	writeDist(t, ws, "dist", fixtureProject("1.0.0", "refs/tags/v1.0.0"), amd64)
+	repo := reg.Host + "/helpers/hello"
+	bin := t.TempDir()
+	helper := func(name, script string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(bin, "docker-credential-"+name), []byte("#!/bin/sh\n"+script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A helper answering for exactly this registry, as docker-credential-* do.
+	helper("good", `read -r server
+if [ "$server" = "`+reg.Host+`" ]; then
+  printf '{"ServerURL":"%s","Username":"`+testutil.RegistryUser+`","Secret":"`+testutil.RegistryPassword+`"}' "$server"
+else
+  echo "credentials not found in native keychain"; exit 1
+fi
+`)
+	helper("unknown", "echo 'credentials not found in native keychain'; exit 1\n")
+	helper("broken", "echo 'keychain locked' >&2; exit 3\n")
+	path := bin + string(os.PathListSeparator) + os.Getenv("PATH")
+	goodAuth := base64.StdEncoding.EncodeToString([]byte(testutil.RegistryUser + ":" + testutil.RegistryPassword))
+	badAuth := base64.StdEncoding.EncodeToString([]byte(testutil.RegistryUser + ":wrong"))
+	for _, tc := range []struct {
+		name, config string
+		code         int
+		want         string
+	}{
+		{"credHelpers", `{"credHelpers":{"` + reg.Host + `":"good"},"auths":{"` + reg.Host + `":{"auth":"` + badAuth + `"}}}`, 0, ""},
+		{"credsStore", `{"credsStore":"good"}`, 0, ""},
+		{"unknown to the helper: auths", `{"credsStore":"unknown","auths":{"` + reg.Host + `":{"auth":"` + goodAuth + `"}}}`, 0, ""},
+		{"broken helper", `{"credHelpers":{"` + reg.Host + `":"broken"}}`, gha.ExitUsage, "docker-credential-broken for " + reg.Host + ": exit status 3: keychain locked"},
+		{"helper not installed", `{"credsStore":"nowhere"}`, gha.ExitUsage, "docker-credential-nowhere is not on PATH"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := t.TempDir()
+			if err := os.WriteFile(filepath.Join(cfg, "config.json"), []byte(tc.config), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			r := runCLI(t, ws, nil, map[string]string{"DOCKER_CONFIG": cfg, "PATH": path}, "--repository", repo, "--base", "scratch", "--tag-strategy", "none", "--tags", strings.ReplaceAll(tc.name, " ", "-")[:10])
+			r.mustCode(t, tc.code)
+			if !strings.Contains(r.stderr, tc.want) {
+				t.Errorf("stderr lacks %q:\n%s", tc.want, r.stderr)
+			}
+			if strings.Contains(r.stdout+r.stderr, testutil.RegistryPassword) {
+				t.Error("the secret was printed")
+			}
+		})
+	}
+}

@@ -71,6 +71,7 @@ func (r *run) newClient() error {
 		DockerConfigDir:    dockerDir,
 		GitHubToken:        token,
 		GitHubActor:        r.a.Getenv("GITHUB_ACTOR"),
+		HelperPath:         r.a.Getenv("PATH"),
 	})
 	if err != nil {
 		return gha.Usagef("", "DOCKER_CONFIG: %v", err)

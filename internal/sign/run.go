@@ -127,7 +127,7 @@ func (r *run) newOCIClient() *oci.Client {
 	}
 	token := r.a.Getenv("GITHUB_TOKEN")
 	r.a.Mask(token)
-	auth, err := oci.LoadAuth(oci.AuthConfig{DockerConfigDir: dockerDir, GitHubToken: token, GitHubActor: r.a.Getenv("GITHUB_ACTOR")})
+	auth, err := oci.LoadAuth(oci.AuthConfig{DockerConfigDir: dockerDir, GitHubToken: token, GitHubActor: r.a.Getenv("GITHUB_ACTOR"), HelperPath: r.a.Getenv("PATH")})
 	if err != nil {
 		r.a.Warnf("DOCKER_CONFIG: %v: registries are read anonymously", err)
 		auth = nil
