@@ -23,7 +23,7 @@ func main() {
 		HTTP:         &http.Client{Timeout: 30 * time.Second},
 		UserCacheDir: cacheDir,
 		TempDir:      os.TempDir(),
-		SumDBRetry:   modverify.RetryPolicy{Attempts: 4, Backoff: 500 * time.Millisecond},
+		SumDBRetry:   modverify.RetryPolicy{Attempts: 4, Base: 500 * time.Millisecond},
 		Concurrency:  16,
 	}
 	os.Exit(gha.Main(modverify.ActionSpec(), func(ctx context.Context, a *gha.Action) error {
