@@ -104,7 +104,34 @@ func (p *pipeline) copySource(ctx context.Context, r Runner, getenv func(string)
 			return err
 		}
 	}
-	return copyTree(ctx, filepath.Join(root, ".git"), filepath.Join(dst, ".git"), "")
+	return copyGitDir(ctx, filepath.Join(root, ".git"), filepath.Join(dst, ".git"))
+}
+
+// copyGitDir copies a repository's .git for the rebuild without its object
+// store, which can be most of a large repository: the copy borrows the
+// original's objects read-only through objects/info/alternates, so git
+// there sees the same commit, refs and index, and nothing is written to the
+// original. A .git file (a worktree or submodule) is copied as it is.
+func copyGitDir(ctx context.Context, src, dst string) error {
+	info, err := os.Lstat(src)
+	if err != nil {
+		return err
+	}
+	objects := filepath.Join(src, "objects")
+	if !info.IsDir() {
+		return copyTree(ctx, src, dst, "")
+	}
+	if err := copyTree(ctx, src, dst, objects); err != nil {
+		return err
+	}
+	abs, err := filepath.Abs(objects)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Join(dst, "objects", "info"), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dst, "objects", "info", "alternates"), []byte(abs+"\n"), 0o644)
 }
 
 // copyTree copies regular files, directories and symbolic links from src to
