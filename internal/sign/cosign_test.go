@@ -89,7 +89,12 @@ func TestCosignImages(t *testing.T) {
 	env := map[string]string{"COSIGN_PASSWORD": "pw"}
 	runCLI(t, ws, env, "--mode", "generate-key", "--key", "k1.key").mustCode(t, 0)
 	runCLI(t, ws, env, "--mode", "generate-key", "--key", "k2.key").mustCode(t, 0)
-	runCLI(t, ws, env, "--key", "k1.key", "--images", repo+":v1").mustCode(t, 0)
+	// The same index by tag and by digest: signed once.
+	r := runCLI(t, ws, env, "--key", "k1.key", "--images", repo+":v1,"+repo+"@"+x.Digest)
+	r.mustCode(t, 0)
+	if !strings.Contains(r.stderr, "Signing 3 image manifests") {
+		t.Errorf("the index given twice was not signed once:\n%s", r.stderr)
+	}
 	subjects := []string{repo + "@" + x.Digest}
 	for _, m := range x.Manifests {
 		subjects = append(subjects, repo+"@"+m.Digest)
@@ -119,7 +124,7 @@ func TestCosignImages(t *testing.T) {
 	x2 := pushIndexNamed(t, ws, reg.Host+"/slipway/other", "other")
 	mustCosign(t, ws, "pw", "sign", "--key", "k2.key", "--tlog-upload=false", "--allow-insecure-registry", "--recursive", reg.Host+"/slipway/other@"+x2.Digest)
 	runCLI(t, ws, nil, "--mode", "verify", "--public-key", "k2.pub", "--images", reg.Host+"/slipway/other:v1").mustCode(t, 0)
-	r := runCLI(t, ws, nil, "--mode", "verify", "--public-key", "k1.pub", "--images", reg.Host+"/slipway/other:v1")
+	r = runCLI(t, ws, nil, "--mode", "verify", "--public-key", "k1.pub", "--images", reg.Host+"/slipway/other:v1")
 	r.mustCode(t, 3)
 	if !strings.Contains(r.stderr, "failed verification: "+reg.Host+"/slipway/other@"+x2.Digest) {
 		t.Errorf("the finding does not name the image:\n%s", r.stderr)

@@ -105,7 +105,22 @@ func (r *run) imageSubjects(ctx context.Context) ([]image, error) {
 			out = append(out, image{repo: repo, desc: m.Descriptor, kind: SubjectImage, top: true})
 		}
 	}
-	return out, nil
+	return uniqueImages(out), nil
+}
+
+// uniqueImages drops repeated repo@digest subjects (one image given by tag
+// and by digest, or a platform manifest shared by two indexes): each is
+// signed once, keeping the first (an index before its platforms).
+func uniqueImages(imgs []image) []image {
+	seen := map[string]bool{}
+	out := imgs[:0]
+	for _, img := range imgs {
+		if !seen[img.ref()] {
+			seen[img.ref()] = true
+			out = append(out, img)
+		}
+	}
+	return out
 }
 
 // storageFor decides tag or referrers for repo (auto probes the registry).
