@@ -3,8 +3,9 @@
 # cannot verify. Called by every actions/<name>/action.yml:
 #
 #   resolve.sh resolve   1. the runner's tool cache,
-#                        2. the release asset for the action's own version, checked
-#                           against actions/checksums.txt committed at that version;
+#                        2. the release asset for the action's own version (actions/version,
+#                           else the ref), checked against actions/checksums.txt
+#                           committed at that version;
 #                        sets bin=<path>, or (neither applies) cache-path and
 #                        cache-key for actions/cache and the build step
 #   resolve.sh build     3. the binary built from the action's own source with the
@@ -64,22 +65,31 @@ if [[ -f "$root/actions/checksums.txt" ]]; then
   want="$(awk -v a="$asset" '$2 == a || $2 == "*" a { print $1 }' "$root/actions/checksums.txt")"
 fi
 
+# The release this tree is: actions/version, committed with checksums.txt in
+# the release commit, so an action pinned by that commit's SHA (github.action_ref
+# is then the SHA) still finds its release; else the ref itself (a tag).
+version="$ref"
+if [[ -f "$root/actions/version" ]]; then
+  version="$(tr -d ' \r\n' <"$root/actions/version")"
+  [[ "$version" =~ ^v[0-9A-Za-z.+-]+$ ]] || die "actions/version holds '$version', not a version tag"
+fi
+
 if [[ "$phase" == resolve ]]; then
-  if [[ -n "$want" && -n "$ref" ]]; then
-    cached="$cache_root/$ref/$os-$arch/$name$exe"
+  if [[ -n "$want" && -n "$version" ]]; then
+    cached="$cache_root/$version/$os-$arch/$name$exe"
     # 1. The tool cache, verified like a download: a cache is not a trust root.
     if [[ -f "$cached" && "$(sha256 "$cached")" == "$want" ]]; then
       output bin "$cached"
       exit 0
     fi
     # 2. The release asset of this version.
-    url="${SLIPWAY_RELEASE_URL:-https://github.com/slipway-dev/slipway/releases/download}/$ref/$asset"
+    url="${SLIPWAY_RELEASE_URL:-https://github.com/slipway-dev/slipway/releases/download}/$version/$asset"
     tmp="$(mktemp "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/slipway-download.XXXXXX")"
     trap 'rm -f "$tmp"' EXIT
     if curl --fail --silent --show-error --location --retry 4 --retry-delay 2 --connect-timeout 10 --max-time 300 -o "$tmp" "$url"; then
       got="$(sha256 "$tmp")"
       if [[ "$got" != "$want" ]]; then
-        die "$asset from $url has sha256 $got, but actions/checksums.txt at $ref says $want: refusing to run it"
+        die "$asset from $url has sha256 $got, but actions/checksums.txt at $version says $want: refusing to run it"
       fi
       mkdir -p "$(dirname "$cached")"
       chmod 0755 "$tmp"

@@ -21,6 +21,7 @@ type File struct {
 		Using string `yaml:"using"`
 		Steps []struct {
 			ID   string            `yaml:"id"`
+			If   string            `yaml:"if"`
 			Uses string            `yaml:"uses"`
 			Run  string            `yaml:"run"`
 			Env  map[string]string `yaml:"env"`

@@ -38,16 +38,7 @@ func Render(a Action) ([]byte, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	inputs := mapping()
-	for _, in := range s.Inputs {
-		m := mapping()
-		add(m, "description", str(in.Description))
-		add(m, "required", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: fmt.Sprint(in.Required)})
-		if in.Default != "" {
-			add(m, "default", quoted(in.Default))
-		}
-		add(inputs, in.Name, m)
-	}
+	inputs := inputsNode(s)
 	outputs := mapping()
 	for _, out := range s.Outputs {
 		m := mapping()
@@ -90,8 +81,28 @@ func Render(a Action) ([]byte, error) {
 	add(root, "outputs", outputs)
 	add(root, "runs", runs)
 
+	return encode("the declaration in "+a.Source, root)
+}
+
+// inputsNode is the inputs: mapping of an action.yml.
+func inputsNode(s gha.Spec) *yaml.Node {
+	inputs := mapping()
+	for _, in := range s.Inputs {
+		m := mapping()
+		add(m, "description", str(in.Description))
+		add(m, "required", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: fmt.Sprint(in.Required)})
+		if in.Default != "" {
+			add(m, "default", quoted(in.Default))
+		}
+		add(inputs, in.Name, m)
+	}
+	return inputs
+}
+
+// encode writes an action.yml: the generated-file header naming source, then root.
+func encode(source string, root *yaml.Node) ([]byte, error) {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "# Generated from the declaration in %s by `go test ./internal/metadata -update`.\n# Edit the declaration, not this file: a test fails when they differ.\n", a.Source)
+	fmt.Fprintf(&b, "# Generated from %s by `go test ./internal/metadata -update`.\n# Edit the declaration, not this file: a test fails when they differ.\n", source)
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
 	if err := enc.Encode(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{root}}); err != nil {
@@ -143,4 +154,90 @@ func quoted(v string) *yaml.Node {
 
 func add(m *yaml.Node, key string, v *yaml.Node) {
 	m.Content = append(m.Content, str(key), v)
+}
+
+// RenderRoot writes the umbrella action.yml: for each sub-action, before the
+// first stage that runs it, the steps that resolve its binary (as the
+// sub-action does, from actions/<name> inside this action's tree); then each
+// stage's binary with its inputs in env (never in a run: script).
+func RenderRoot(r Root) ([]byte, error) {
+	specs := specsByName()
+	if err := r.Validate(specs); err != nil {
+		return nil, err
+	}
+	s := r.Spec()
+	inputs := inputsNode(s)
+	outputs := mapping()
+	for _, out := range r.Outputs {
+		m := mapping()
+		add(m, "description", str(out.Description))
+		add(m, "value", quoted("${{ steps."+out.Stage+".outputs."+out.From+" }}"))
+		add(outputs, out.Name, m)
+	}
+
+	steps := &yaml.Node{Kind: yaml.SequenceNode}
+	resolved := map[string]bool{}
+	for _, st := range r.Stages {
+		if !resolved[st.Action] {
+			resolved[st.Action] = true
+			steps.Content = append(steps.Content, rootResolveSteps(st.Action, r.resolveIf(st.Action))...)
+		}
+		env := mapping()
+		for _, kv := range r.stageEnv(st, specs[st.Action]) {
+			add(env, kv[0], quoted(kv[1]))
+		}
+		add(env, "SLIPWAY_BIN", quoted(binExpr(st.Action)))
+		steps.Content = append(steps.Content, step(st.Title, st.ID, st.If, env, `"$SLIPWAY_BIN"`))
+	}
+	runs := mapping()
+	add(runs, "using", str("composite"))
+	add(runs, "steps", steps)
+
+	branding := mapping()
+	add(branding, "icon", str(r.Branding.Icon))
+	add(branding, "color", str(r.Branding.Color))
+
+	root := mapping()
+	add(root, "name", str("Slipway"))
+	add(root, "description", str(s.Description))
+	add(root, "author", str("Slipway"))
+	add(root, "branding", branding)
+	add(root, "inputs", inputs)
+	add(root, "outputs", outputs)
+	add(root, "runs", runs)
+
+	return encode("RootAction in internal/metadata/root.go", root)
+}
+
+// resolveID is the id of the step resolving an action's binary.
+func resolveID(action string) string { return "resolve-" + action }
+
+func binExpr(action string) string {
+	return "${{ steps." + resolveID(action) + ".outputs.bin || steps.build-" + action + ".outputs.bin }}"
+}
+
+// rootResolveSteps resolve one sub-action's binary the way its own
+// action.yml does, with actions/<name> of this action's tree as its path.
+func rootResolveSteps(action, cond string) []*yaml.Node {
+	env := mapping()
+	add(env, "SLIPWAY_ACTION", str(action))
+	add(env, "SLIPWAY_ACTION_PATH", quoted("${{ github.action_path }}/actions/"+action))
+	add(env, "SLIPWAY_ACTION_REF", quoted("${{ github.action_ref }}"))
+	id := resolveID(action)
+	missing := "steps." + id + ".outputs.bin == ''"
+
+	with := mapping()
+	add(with, "path", quoted("${{ steps."+id+".outputs.cache-path }}"))
+	add(with, "key", quoted("${{ steps."+id+".outputs.cache-key }}"))
+	cache := mapping()
+	add(cache, "name", str("Cache the source-built "+action))
+	add(cache, "if", str(and(cond, missing)))
+	add(cache, "uses", str(CacheAction))
+	add(cache, "with", with)
+
+	return []*yaml.Node{
+		step("Resolve the "+action+" binary", id, cond, env, `bash "$SLIPWAY_ACTION_PATH/../resolve.sh" resolve`),
+		cache,
+		step("Build "+action+" from the action's source", "build-"+action, and(cond, missing), env, `bash "$SLIPWAY_ACTION_PATH/../resolve.sh" build`),
+	}
 }

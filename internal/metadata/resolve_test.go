@@ -132,6 +132,16 @@ func TestResolveRelease(t *testing.T) {
 		t.Errorf("the installed binary does not run: %v\n%s", err, out)
 	}
 
+	// Pinned by the release commit's SHA: actions/version names the release.
+	sha := resolveEnv{actionPath: fakeRelease(t, good), ref: "0123456789abcdef0123456789abcdef01234567", toolCache: filepath.Join(dir, "toolcache-sha"), temp: t.TempDir(), output: filepath.Join(dir, "out-sha"), releaseURL: srv.URL}
+	if err := os.WriteFile(filepath.Join(sha.actionPath, "..", "version"), []byte("v9.9.9\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	outs, log, err = sha.run(t, "resolve")
+	if wantSHA := filepath.Join(sha.toolCache, "slipway", "v9.9.9", "linux-amd64", "build-matrix"); err != nil || outs["bin"] != wantSHA {
+		t.Errorf("pinned by SHA: bin=%q, want %q (err %v)\n%s", outs["bin"], wantSHA, err, log)
+	}
+
 	// The next job finds it in the tool cache without downloading.
 	before := hits.Load()
 	outs, log, err = e.run(t, "resolve")
