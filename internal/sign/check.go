@@ -78,7 +78,9 @@ func (r *run) verify(ctx context.Context) error {
 		}
 		r.records = append(r.records, rec)
 	}
+	total := len(blobs) + len(imgs)
 	if len(blobs) > 0 && r.m != nil && len(c.Paths) == 0 {
+		total++ // the provenance over all files is a subject of its own
 		if err := r.verifyBlobAttestation(blobs); err != nil {
 			fail("provenance of the files", "", err)
 		}
@@ -105,7 +107,7 @@ func (r *run) verify(ctx context.Context) error {
 		return err
 	}
 	if len(failed) > 0 {
-		return gha.Findingsf("%d of %d subjects failed verification: %s", len(failed), len(blobs)+len(imgs), strings.Join(failed, ", "))
+		return gha.Findingsf("%d of %d subjects failed verification: %s", len(failed), total, strings.Join(failed, ", "))
 	}
 	a.Infof("verified %d files and %d image manifests", len(blobs), len(imgs))
 	return nil
