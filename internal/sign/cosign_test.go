@@ -169,3 +169,54 @@ func pushIndexNamed(t *testing.T, ws, repo, name string) *oci.Index {
 	}
 	return x
 }
+
+// TestTamperedCosignSignatures: signature layers cosign made, moved or
+// edited, are rejected by our verify mode: a valid layer copied under
+// another image's .sig tag (its payload names the first digest), and the
+// same layer with its payload edited to name the second digest (the
+// signature no longer matches). --recursive=false keeps the check to the
+// index itself.
+func TestTamperedCosignSignatures(t *testing.T) {
+	t.Parallel()
+	reg := testutil.StartRegistry(t, testutil.RegistryOptions{})
+	ws := t.TempDir()
+	a := pushIndexNamed(t, ws, reg.Host+"/slipway/a", "a")
+	b := pushIndexNamed(t, ws, reg.Host+"/slipway/b", "b")
+	c := pushIndexNamed(t, ws, reg.Host+"/slipway/c", "c")
+	mustCosign(t, ws, "pw", "generate-key-pair", "--output-key-prefix", "ck")
+	mustCosign(t, ws, "pw", "sign", "--key", "ck.key", "--tlog-upload=false", "--allow-insecure-registry", reg.Host+"/slipway/a@"+a.Digest)
+	runCLI(t, ws, nil, "--mode", "verify", "--public-key", "ck.pub", "--recursive=false", "--images", reg.Host+"/slipway/a:v1").mustCode(t, 0)
+
+	ctx := context.Background()
+	client := oci.NewClient(oci.ClientOptions{})
+	layers, err := client.Signatures(ctx, reg.Host+"/slipway/a", a.Digest, oci.SuffixSignature)
+	if err != nil || len(layers) != 1 {
+		t.Fatalf("cosign's signature: %d layers, %v", len(layers), err)
+	}
+	// Moved: a's signature under b's tag.
+	if _, _, err := client.AppendSignature(ctx, reg.Host+"/slipway/b", b.Digest, oci.SuffixSignature, layers[0]); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, ws, nil, "--mode", "verify", "--public-key", "ck.pub", "--recursive=false", "--images", reg.Host+"/slipway/b:v1")
+	r.mustCode(t, 3)
+	if !strings.Contains(r.stderr, "the payload signs "+a.Digest+", not "+b.Digest) {
+		t.Errorf("the moved signature is not explained:\n%s", r.stderr)
+	}
+	// Edited: the payload names c, the signature is still a's.
+	edited := layers[0]
+	edited.Payload = []byte(strings.Replace(string(edited.Payload), a.Digest, c.Digest, 1))
+	if _, _, err := client.AppendSignature(ctx, reg.Host+"/slipway/c", c.Digest, oci.SuffixSignature, edited); err != nil {
+		t.Fatal(err)
+	}
+	r = runCLI(t, ws, nil, "--mode", "verify", "--public-key", "ck.pub", "--recursive=false", "--images", reg.Host+"/slipway/c:v1")
+	r.mustCode(t, 3)
+	if !strings.Contains(r.stderr, "signature does not verify") {
+		t.Errorf("the edited payload is not rejected for its signature:\n%s", r.stderr)
+	}
+	// cosign agrees on both.
+	for _, ref := range []string{reg.Host + "/slipway/b@" + b.Digest, reg.Host + "/slipway/c@" + c.Digest} {
+		if out, err := cosign(t, ws, "", "verify", "--key", "ck.pub", "--insecure-ignore-tlog", "--allow-insecure-registry", ref); err == nil {
+			t.Errorf("cosign accepted the tampered signature on %s:\n%s", ref, out)
+		}
+	}
+}
