@@ -23,7 +23,7 @@ type Config struct {
 	Dist          string // absolute, inside Workspace
 	Repositories  []string
 	Base          string
-	Binary        string
+	Binaries      []string // first: the entrypoint's
 	Path          string
 	UID, GID      int
 	ExtraFiles    []ExtraFile
@@ -52,7 +52,7 @@ func ParseConfig(a *gha.Action) (Config, error) {
 		Mode:          a.String("mode"),
 		Workspace:     a.Workspace(),
 		Base:          strings.TrimSpace(a.String("base")),
-		Binary:        a.String("binary"),
+		Binaries:      a.List("binary"),
 		Path:          a.String("path"),
 		Entrypoint:    a.List("entrypoint"),
 		User:          a.String("user"),
@@ -99,6 +99,9 @@ func ParseConfig(a *gha.Action) (Config, error) {
 		if _, err := oci.ParseReference(c.Base); err != nil {
 			return c, gha.Usagef("base", "%v", err)
 		}
+	}
+	if c.Path != "" && len(c.Binaries) > 1 {
+		return c, gha.Usagef("path", "path places one binary; with several binaries each goes to /usr/local/bin/<name>")
 	}
 	if c.Path != "" {
 		if err := oci.CheckImagePath(c.Path); err != nil {

@@ -17,15 +17,19 @@ import (
 	"github.com/slipway-dev/slipway/internal/oci"
 )
 
-// target is one binary to package.
+// target is one platform's image: its binaries, the first one primary.
 type target struct {
-	art      manifest.Artifact
+	arts     []manifest.Artifact
 	platform oci.Platform
 }
 
-// selectBinaries picks the binaries to package: the chosen binary's linux
-// builds, limited to the platforms input when given.
-func selectBinaries(c Config, m *manifest.Manifest) (string, []target, error) {
+// primary is the binary the entrypoint runs.
+func (t target) primary() manifest.Artifact { return t.arts[0] }
+
+// selectBinaries picks the binaries to package: the linux builds of the
+// first chosen binary, limited to the platforms input when given, each
+// with the same platform's build of every other chosen binary.
+func selectBinaries(c Config, m *manifest.Manifest) ([]string, []target, error) {
 	bins := m.ByKind(manifest.KindBinary)
 	var names []string
 	for _, b := range bins {
@@ -33,19 +37,23 @@ func selectBinaries(c Config, m *manifest.Manifest) (string, []target, error) {
 			names = append(names, b.Name)
 		}
 	}
-	binary := c.Binary
-	if binary == "" {
-		binary = m.Project.Name
+	chosen := c.Binaries
+	if len(chosen) == 0 {
+		binary := m.Project.Name
 		if !slices.Contains(names, binary) && len(names) == 1 {
 			binary = names[0]
 		}
-	}
-	if !slices.Contains(names, binary) {
-		if c.Binary == "" {
-			return "", nil, gha.Usagef("binary", "the manifest has binaries %s but none named %s: set binary", strings.Join(names, ", "), binary)
+		if !slices.Contains(names, binary) {
+			return nil, nil, gha.Usagef("binary", "the manifest has binaries %s but none named %s: set binary", strings.Join(names, ", "), binary)
 		}
-		return "", nil, gha.Usagef("binary", "%q is not a binary in the manifest (it has %s)", binary, strings.Join(names, ", "))
+		chosen = []string{binary}
 	}
+	for _, b := range chosen {
+		if !slices.Contains(names, b) {
+			return nil, nil, gha.Usagef("binary", "%q is not a binary in the manifest (it has %s)", b, strings.Join(names, ", "))
+		}
+	}
+	binary := chosen[0]
 	var ts []target
 	var others []string
 	for _, b := range bins {
@@ -56,13 +64,13 @@ func selectBinaries(c Config, m *manifest.Manifest) (string, []target, error) {
 			others = append(others, b.Platform())
 			continue
 		}
-		ts = append(ts, target{art: b, platform: oci.PlatformFromGo(b.GOOS, b.GOARCH, b.Variant)})
+		ts = append(ts, target{arts: []manifest.Artifact{b}, platform: oci.PlatformFromGo(b.GOOS, b.GOARCH, b.Variant)})
 	}
 	if len(ts) == 0 {
-		return "", nil, gha.Usagef("dist", "the manifest lists no linux binary of %s (it has %s): build linux targets with build-matrix first", binary, orNone(others))
+		return nil, nil, gha.Usagef("dist", "the manifest lists no linux binary of %s (it has %s): build linux targets with build-matrix first", binary, orNone(others))
 	}
 	if len(c.Platforms) > 0 {
-		var chosen []target
+		var picked []target
 		for _, p := range c.Platforms {
 			i := slices.IndexFunc(ts, func(t target) bool { return t.platform == p })
 			if i < 0 {
@@ -70,20 +78,40 @@ func selectBinaries(c Config, m *manifest.Manifest) (string, []target, error) {
 				for _, t := range ts {
 					have = append(have, t.platform.String())
 				}
-				return "", nil, gha.Usagef("platforms", "%s: the manifest has no %s binary for it (it has %s)", p, binary, strings.Join(have, ", "))
+				return nil, nil, gha.Usagef("platforms", "%s: the manifest has no %s binary for it (it has %s)", p, binary, strings.Join(have, ", "))
 			}
-			chosen = append(chosen, ts[i])
+			picked = append(picked, ts[i])
 		}
-		ts = chosen
+		ts = picked
 	}
 	seen := map[oci.Platform]string{}
 	for _, t := range ts {
 		if prev, ok := seen[t.platform]; ok {
-			return "", nil, gha.Usagef("platforms", "%s and %s are both OCI platform %s: pick one with platforms", prev, t.art.Platform(), t.platform)
+			return nil, nil, gha.Usagef("platforms", "%s and %s are both OCI platform %s: pick one with platforms", prev, t.primary().Platform(), t.platform)
 		}
-		seen[t.platform] = t.art.Platform()
+		seen[t.platform] = t.primary().Platform()
 	}
-	return binary, ts, nil
+	for i := range ts {
+		for _, name := range chosen[1:] {
+			var have []string
+			found := false
+			for _, b := range bins {
+				if b.Name != name {
+					continue
+				}
+				if b.Platform() == ts[i].primary().Platform() {
+					ts[i].arts = append(ts[i].arts, b)
+					found = true
+					break
+				}
+				have = append(have, b.Platform())
+			}
+			if !found {
+				return nil, nil, gha.Usagef("binary", "%s has no %s build to go beside %s (it has %s)", name, ts[i].primary().Platform(), binary, orNone(have))
+			}
+		}
+	}
+	return chosen, ts, nil
 }
 
 func orNone(s []string) string {
@@ -146,14 +174,17 @@ func createdTime(a *gha.Action, m *manifest.Manifest) (time.Time, error) {
 }
 
 // buildImages builds one image per target on base, jobs at a time.
-func buildImages(ctx context.Context, c Config, base *oci.Base, binary string, ts []target, md map[string]string, created time.Time) ([]*oci.Image, []ImageRecord, error) {
-	imgPath := c.Path
-	if imgPath == "" {
-		imgPath = "/usr/local/bin/" + binary
+func buildImages(ctx context.Context, c Config, base *oci.Base, binaries []string, ts []target, md map[string]string, created time.Time) ([]*oci.Image, []ImageRecord, error) {
+	// Where each binary goes: path for a single one, else /usr/local/bin/<name>.
+	imgPath := func(name string) string {
+		if c.Path != "" {
+			return c.Path
+		}
+		return "/usr/local/bin/" + name
 	}
 	entry := c.Entrypoint
 	if len(entry) == 0 {
-		entry = []string{imgPath}
+		entry = []string{imgPath(binaries[0])}
 	}
 	labels := maps.Clone(md)
 	maps.Copy(labels, c.Labels)
@@ -167,7 +198,12 @@ func buildImages(ctx context.Context, c Config, base *oci.Base, binary string, t
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			files := []oci.LayerFile{{Path: imgPath, Source: filepath.Join(c.Dist, filepath.FromSlash(t.art.Path)), Mode: 0o755}}
+			var files []oci.LayerFile
+			var copied []string
+			for _, art := range t.arts {
+				files = append(files, oci.LayerFile{Path: imgPath(art.Name), Source: filepath.Join(c.Dist, filepath.FromSlash(art.Path)), Mode: 0o755})
+				copied = append(copied, art.Path+" "+imgPath(art.Name))
+			}
 			for _, e := range c.ExtraFiles {
 				files = append(files, oci.LayerFile{Path: e.Path, Source: e.Source, Mode: 0o644})
 			}
@@ -178,7 +214,7 @@ func buildImages(ctx context.Context, c Config, base *oci.Base, binary string, t
 				Config: oci.ImageConfig{
 					Entrypoint: entry, User: c.User, Env: c.Env, WorkDir: c.WorkDir, Ports: c.Ports,
 					Labels: labels, Annotations: anns, Created: created,
-					CreatedBy: "slipway publish: COPY " + t.art.Path + " " + imgPath,
+					CreatedBy: "slipway publish: COPY " + strings.Join(copied, ", "),
 				},
 			})
 			if errors.Is(err, oci.ErrNoPlatform) {
@@ -197,10 +233,16 @@ func buildImages(ctx context.Context, c Config, base *oci.Base, binary string, t
 	recs := make([]ImageRecord, len(ts))
 	for i, img := range images {
 		t := ts[i]
+		p := t.primary()
 		recs[i] = ImageRecord{
-			Platform: img.Platform.String(), Target: t.art.Platform(), Binary: t.art.Path, BinarySHA256: t.art.SHA256,
-			Path: imgPath, Digest: img.Digest, MediaType: img.MediaType, Size: img.Size,
+			Platform: img.Platform.String(), Target: p.Platform(), Binary: p.Path, BinarySHA256: p.SHA256,
+			Path: imgPath(p.Name), Digest: img.Digest, MediaType: img.MediaType, Size: img.Size,
 			Config: img.ConfigDigest, Layer: img.LayerDigest, Base: base.PinnedRef(), BaseDigest: img.BaseDigest,
+		}
+		if len(t.arts) > 1 {
+			for _, art := range t.arts {
+				recs[i].Binaries = append(recs[i].Binaries, ImageBinary{Binary: art.Path, BinarySHA256: art.SHA256, Path: imgPath(art.Name)})
+			}
 		}
 	}
 	return images, recs, nil

@@ -112,7 +112,7 @@ func (r *run) publish(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	binary, targets, err := selectBinaries(c, m)
+	binaries, targets, err := selectBinaries(c, m)
 	if err != nil {
 		return err
 	}
@@ -144,7 +144,7 @@ func (r *run) publish(ctx context.Context) error {
 
 	end = a.Group(fmt.Sprintf("Building %d images", len(targets)))
 	md := metadata(a, m, created)
-	images, recs, err := buildImages(ctx, c, base, binary, targets, md, created)
+	images, recs, err := buildImages(ctx, c, base, binaries, targets, md, created)
 	if err != nil {
 		end()
 		return err

@@ -26,6 +26,16 @@ type ImageRecord struct {
 	Base         string   `json:"base"`                 // the base as resolved: name@digest, or scratch
 	BaseDigest   string   `json:"baseDigest,omitempty"` // the base's image for this platform
 	Repositories []string `json:"repositories,omitempty"`
+	// Binaries lists every binary of an image that holds several (the
+	// binary input names more than one); the first is Binary.
+	Binaries []ImageBinary `json:"binaries,omitempty"`
+}
+
+// ImageBinary is one binary packaged in an image.
+type ImageBinary struct {
+	Binary       string `json:"binary"`       // path in dist
+	BinarySHA256 string `json:"binarySha256"` // as build-matrix recorded it
+	Path         string `json:"path"`         // in the image
 }
 
 // IndexRecord is the manifest's index section.
