@@ -126,8 +126,10 @@ func TestSeveritiesAndLicences(t *testing.T) {
 	if _, err := ParseSeverities([]string{"SEVERE"}); err == nil || !strings.Contains(err.Error(), `"SEVERE" is not a severity`) {
 		t.Errorf("unknown severity: %v", err)
 	}
-	if c, err := CanonicalLicense("apache-2.0"); err != nil || c != "Apache-2.0" {
-		t.Errorf("CanonicalLicense(apache-2.0) = %q, %v", c, err)
+	for in, want := range map[string]string{"apache-2.0": "Apache-2.0", "GPL-3.0": "GPL-3.0-only", "gpl-2.0+": "GPL-2.0-or-later", "LGPL-2.1": "LGPL-2.1-only"} {
+		if c, err := CanonicalLicense(in); err != nil || c != want {
+			t.Errorf("CanonicalLicense(%s) = %q, %v; want %s", in, c, err, want)
+		}
 	}
 	if _, err := CanonicalLicense("GPL-4.0"); err == nil || !strings.Contains(err.Error(), "not an SPDX license ID") {
 		t.Errorf("unknown SPDX ID: %v", err)

@@ -22,12 +22,30 @@ var spdxIDs = sync.OnceValue(func() map[string]string {
 	return m
 })
 
-// CanonicalLicense returns the SPDX ID spelled as the list spells it, or an
-// error naming the unknown ID. "LicenseRef-..." IDs are accepted as given.
+// deprecatedGNU maps the SPDX IDs the list deprecated for the GNU licences
+// (and their "+" forms) to the IDs that replaced them, so that a policy
+// naming GPL-3.0 matches a package Trivy reports as GPL-3.0-only.
+var deprecatedGNU = map[string]string{
+	"gpl-1.0": "GPL-1.0-only", "gpl-1.0+": "GPL-1.0-or-later",
+	"gpl-2.0": "GPL-2.0-only", "gpl-2.0+": "GPL-2.0-or-later",
+	"gpl-3.0": "GPL-3.0-only", "gpl-3.0+": "GPL-3.0-or-later",
+	"lgpl-2.0": "LGPL-2.0-only", "lgpl-2.0+": "LGPL-2.0-or-later",
+	"lgpl-2.1": "LGPL-2.1-only", "lgpl-2.1+": "LGPL-2.1-or-later",
+	"lgpl-3.0": "LGPL-3.0-only", "lgpl-3.0+": "LGPL-3.0-or-later",
+	"agpl-1.0": "AGPL-1.0-only", "agpl-3.0": "AGPL-3.0-only",
+	"gfdl-1.1": "GFDL-1.1-only", "gfdl-1.2": "GFDL-1.2-only", "gfdl-1.3": "GFDL-1.3-only",
+}
+
+// CanonicalLicense returns the SPDX ID spelled as the list spells it (a
+// deprecated GNU ID as the one that replaced it), or an error naming the
+// unknown ID. "LicenseRef-..." IDs are accepted as given.
 func CanonicalLicense(id string) (string, error) {
 	id = strings.TrimSpace(id)
 	if strings.HasPrefix(id, "LicenseRef-") && len(id) > len("LicenseRef-") {
 		return id, nil
+	}
+	if c, ok := deprecatedGNU[strings.ToLower(id)]; ok {
+		return c, nil
 	}
 	if c, ok := spdxIDs()[strings.ToLower(id)]; ok {
 		return c, nil

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	ftypes "github.com/aquasecurity/trivy/pkg/fanal/types"
+	tutils "github.com/aquasecurity/trivy/pkg/scan/utils"
 	"github.com/aquasecurity/trivy/pkg/types"
 
 	"github.com/slipway-dev/slipway/internal/scan"
@@ -31,7 +32,9 @@ func convert(s scan.Subject, rep types.Report) scan.Result {
 			}
 		}
 		for _, p := range t.Packages {
-			pkg := scan.Package{Name: p.Name, Version: p.Version, Type: string(t.Type), PURL: purl(p.Identifier), Licenses: slices.Clone(p.Licenses)}
+			// FormatVersion: an OS package's whole version (epoch:version-release),
+			// as its vulnerabilities' installed version says it.
+			pkg := scan.Package{Name: p.Name, Version: tutils.FormatVersion(p), Type: string(t.Type), PURL: purl(p.Identifier), Licenses: slices.Clone(p.Licenses)}
 			k := pkg.Type + "\x00" + pkg.Name + "\x00" + pkg.Version + "\x00" + pkg.PURL
 			if seen[k] {
 				continue
