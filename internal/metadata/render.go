@@ -64,24 +64,29 @@ func Render(a Action) ([]byte, error) {
 		step("Build "+s.Name+" from the action's source", "build", "steps.resolve.outputs.bin == ''", resolveEnv, `bash "$SLIPWAY_ACTION_PATH/../resolve.sh" build`),
 		step("Run "+s.Name, "run", "", runEnv, `"$SLIPWAY_BIN"`),
 	)
+	return encode("the declaration in "+a.Source, actionDoc("Slipway "+s.Name, s.Description, a.Branding, inputs, outputs, steps))
+}
+
+// actionDoc is an action.yml's document: name, description, branding,
+// inputs, outputs and the composite steps, in that order.
+func actionDoc(name, description string, b Branding, inputs, outputs, steps *yaml.Node) *yaml.Node {
 	runs := mapping()
 	add(runs, "using", str("composite"))
 	add(runs, "steps", steps)
 
 	branding := mapping()
-	add(branding, "icon", str(a.Branding.Icon))
-	add(branding, "color", str(a.Branding.Color))
+	add(branding, "icon", str(b.Icon))
+	add(branding, "color", str(b.Color))
 
 	root := mapping()
-	add(root, "name", str("Slipway "+s.Name))
-	add(root, "description", str(s.Description))
+	add(root, "name", str(name))
+	add(root, "description", str(description))
 	add(root, "author", str("Slipway"))
 	add(root, "branding", branding)
 	add(root, "inputs", inputs)
 	add(root, "outputs", outputs)
 	add(root, "runs", runs)
-
-	return encode("the declaration in "+a.Source, root)
+	return root
 }
 
 // inputsNode is the inputs: mapping of an action.yml.
@@ -189,24 +194,7 @@ func RenderRoot(r Root) ([]byte, error) {
 		add(env, "SLIPWAY_BIN", quoted(binExpr(st.Action)))
 		steps.Content = append(steps.Content, step(st.Title, st.ID, st.If, env, `"$SLIPWAY_BIN"`))
 	}
-	runs := mapping()
-	add(runs, "using", str("composite"))
-	add(runs, "steps", steps)
-
-	branding := mapping()
-	add(branding, "icon", str(r.Branding.Icon))
-	add(branding, "color", str(r.Branding.Color))
-
-	root := mapping()
-	add(root, "name", str("Slipway"))
-	add(root, "description", str(s.Description))
-	add(root, "author", str("Slipway"))
-	add(root, "branding", branding)
-	add(root, "inputs", inputs)
-	add(root, "outputs", outputs)
-	add(root, "runs", runs)
-
-	return encode("RootAction in internal/metadata/root.go", root)
+	return encode("RootAction in internal/metadata/root.go", actionDoc("Slipway", s.Description, r.Branding, inputs, outputs, steps))
 }
 
 // resolveID is the id of the step resolving an action's binary.

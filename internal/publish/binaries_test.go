@@ -8,7 +8,6 @@ import (
 	"log"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -79,19 +78,7 @@ func TestSeveralBinaries(t *testing.T) {
 			t.Errorf("%s entrypoint: %s", rec.Platform, d)
 		}
 		for _, b := range rec.Binaries {
-			cmd := exec.Command(crane, "export", ref, "-")
-			stdout, err := cmd.StdoutPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			sum, _ := extractFile(t, stdout, b.Path)
-			_, _ = io.Copy(io.Discard, stdout)
-			if err := cmd.Wait(); err != nil {
-				t.Fatal(err)
-			}
+			sum, _ := imageFile(t, crane, ref, b.Path)
 			if sum != b.BinarySHA256 || sum != fileSHA256(t, filepath.Join(ws, "dist", filepath.FromSlash(b.Binary))) {
 				t.Errorf("%s: %s in the image is not %s", rec.Platform, b.Path, b.Binary)
 			}

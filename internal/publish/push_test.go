@@ -55,6 +55,26 @@ func extractFile(t *testing.T, r io.Reader, path string) (string, *tar.Header) {
 	}
 }
 
+// imageFile returns the sha256 and tar header of path in the image ref,
+// read with `crane export` (the flattened file system).
+func imageFile(t *testing.T, crane, ref, path string) (string, *tar.Header) {
+	t.Helper()
+	cmd := exec.Command(crane, "export", ref, "-")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sum, hdr := extractFile(t, stdout, path)
+	_, _ = io.Copy(io.Discard, stdout)
+	if err := cmd.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	return sum, hdr
+}
+
 // TestPushInterop pushes four platform images to a real distribution
 // registry and reads them with crane (always), regctl (tools module) and
 // skopeo (Debian, when installed): platforms, config, entrypoint, labels,
@@ -146,19 +166,7 @@ func TestPushInterop(t *testing.T) {
 			t.Errorf("%s: ports %v", rec.Platform, cfg.Config.ExposedPorts)
 		}
 		// The binary in the image is the one built for this platform.
-		cmd := exec.Command(crane, "export", ref, "-")
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		sum, hdr := extractFile(t, stdout, "/usr/local/bin/hello")
-		io.Copy(io.Discard, stdout)
-		if err := cmd.Wait(); err != nil {
-			t.Fatal(err)
-		}
+		sum, hdr := imageFile(t, crane, ref, "/usr/local/bin/hello")
 		if want := fileSHA256(t, filepath.Join(ws, "dist", filepath.FromSlash(rec.Binary))); sum != want || sum != rec.BinarySHA256 {
 			t.Errorf("%s: binary in image %s, built %s", rec.Platform, sum, want)
 		}

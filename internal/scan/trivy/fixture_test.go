@@ -208,27 +208,7 @@ func workspace(t *testing.T, module string) (ws string, idx v1.ImageIndex) {
 		}
 		m.Add(manifest.Artifact{Name: module, Kind: manifest.KindBinary, Path: rel, GOOS: "linux", GOARCH: arch, SHA256: sum, Size: size})
 
-		data := readFile(t, out)
-		var tb bytes.Buffer
-		tw := tar.NewWriter(&tb)
-		_ = tw.WriteHeader(&tar.Header{Name: "app/" + module, Mode: 0o755, Size: int64(len(data)), ModTime: time.Unix(0, 0)})
-		_, _ = tw.Write(data)
-		_ = tw.Close()
-		layer, err := tarball.LayerFromReader(bytes.NewReader(tb.Bytes()), tarball.WithMediaType(types.OCILayer))
-		if err != nil {
-			t.Fatal(err)
-		}
-		img, err := mutate.AppendLayers(mutate.MediaType(empty.Image, types.OCIManifestSchema1), layer)
-		if err != nil {
-			t.Fatal(err)
-		}
-		img = mutate.ConfigMediaType(img, types.OCIConfigJSON)
-		cf, _ := img.ConfigFile()
-		cf.OS, cf.Architecture = "linux", arch
-		cf.Config.Entrypoint = []string{"/app/" + module}
-		if img, err = mutate.ConfigFile(img, cf); err != nil {
-			t.Fatal(err)
-		}
+		img := layerImage(t, arch, []string{"/app/" + module}, imageFile{"app/" + module, readFile(t, out), 0o755})
 		idx = mutate.AppendManifests(idx, mutate.IndexAddendum{Add: img, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: arch}}})
 	}
 	if err := manifest.Save(filepath.Join(dist, manifest.FileName), m); err != nil {
@@ -293,4 +273,48 @@ func pushIndex(t *testing.T, ref string, idx v1.ImageIndex) {
 	if err := remote.WriteIndex(r, idx); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// imageFile is a file of a test image's one layer.
+type imageFile struct {
+	name string
+	data []byte
+	mode int64
+}
+
+// layerImage is a linux/arch OCI image of one layer holding files.
+func layerImage(t *testing.T, arch string, entrypoint []string, files ...imageFile) v1.Image {
+	t.Helper()
+	var tb bytes.Buffer
+	tw := tar.NewWriter(&tb)
+	for _, f := range files {
+		if err := tw.WriteHeader(&tar.Header{Name: f.name, Mode: f.mode, Size: int64(len(f.data)), ModTime: time.Unix(0, 0)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tw.Write(f.data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	layer, err := tarball.LayerFromReader(bytes.NewReader(tb.Bytes()), tarball.WithMediaType(types.OCILayer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := mutate.AppendLayers(mutate.MediaType(empty.Image, types.OCIManifestSchema1), layer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img = mutate.ConfigMediaType(img, types.OCIConfigJSON)
+	cf, err := img.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf.OS, cf.Architecture = "linux", arch
+	cf.Config.Entrypoint = entrypoint
+	if img, err = mutate.ConfigFile(img, cf); err != nil {
+		t.Fatal(err)
+	}
+	return img
 }
