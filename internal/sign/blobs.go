@@ -304,6 +304,11 @@ func (r *run) sbomFiles() ([]sbomFile, error) {
 				SPDXID      string `json:"SPDXID"`
 				VersionInfo string `json:"versionInfo"`
 			} `json:"packages"`
+			Relationships []struct {
+				Element string `json:"spdxElementId"`
+				Type    string `json:"relationshipType"`
+				Related string `json:"relatedSpdxElement"`
+			} `json:"relationships"`
 		}
 		if err := json.Unmarshal(b, &head); err != nil {
 			return nil, gha.Usagef("sbom", "%s is not JSON: %v", gha.RelPath(r.c.Workspace, f), err)
@@ -318,9 +323,17 @@ func (r *run) sbomFiles() ([]sbomFile, error) {
 			return nil, gha.Usagef("sbom", "%s is neither CycloneDX (bomFormat) nor SPDX (spdxVersion) JSON", gha.RelPath(r.c.Workspace, f))
 		}
 		sf := sbomFile{name: strings.TrimSuffix(filepath.Base(f), ".json"), predicateType: pt, doc: b, subject: head.Metadata.Component.Version}
-		if pt == PredicateSPDX && len(head.DocumentDescribes) > 0 {
+		if pt == PredicateSPDX {
+			// The described package: documentDescribes (SPDX 2.2), or the
+			// document's DESCRIBES relationship (2.3).
+			described := head.DocumentDescribes
+			for _, rel := range head.Relationships {
+				if rel.Element == "SPDXRef-DOCUMENT" && rel.Type == "DESCRIBES" {
+					described = append(described, rel.Related)
+				}
+			}
 			for _, p := range head.Packages {
-				if p.SPDXID == head.DocumentDescribes[0] {
+				if len(described) > 0 && p.SPDXID == described[0] {
 					sf.subject = p.VersionInfo
 				}
 			}

@@ -77,7 +77,8 @@ func TestReferrersStorage(t *testing.T) {
 }
 
 // TestCosignSBOMAttestation: cosign verify-attestation --type cyclonedx
-// accepts the SBOM attestation sign attaches to each platform image.
+// (and spdxjson) accepts the SBOM attestations sign attaches to the
+// manifests the SBOMs name, and only to those.
 func TestCosignSBOMAttestation(t *testing.T) {
 	t.Parallel()
 	reg := testutil.StartRegistry(t, testutil.RegistryOptions{})
@@ -89,9 +90,21 @@ func TestCosignSBOMAttestation(t *testing.T) {
 		writeFile(t, filepath.Join(ws, "dist", "sbom", fmt.Sprintf("s%d.cdx.json", i)), []byte(`{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,`+
 			`"metadata":{"component":{"type":"container","name":"hello","version":"`+d+`"}},"components":[{"type":"library","name":"golang.org/x/text","version":"v0.31.0"}]}`))
 	}
+	// An SPDX 2.3 SBOM names its subject through the DESCRIBES relationship.
+	arm := x.Manifests[1].Digest
+	writeFile(t, filepath.Join(ws, "dist", "sbom", "arm.spdx.json"), []byte(`{"spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT","name":"hello",`+
+		`"packages":[{"SPDXID":"SPDXRef-Subject","name":"hello","versionInfo":"`+arm+`","downloadLocation":"NOASSERTION"}],`+
+		`"relationships":[{"spdxElementId":"SPDXRef-DOCUMENT","relationshipType":"DESCRIBES","relatedSpdxElement":"SPDXRef-Subject"}]}`))
 	env := map[string]string{"COSIGN_PASSWORD": "pw"}
 	runCLI(t, ws, env, "--mode", "generate-key", "--key", "k.key").mustCode(t, 0)
-	runCLI(t, ws, env, "--key", "k.key", "--images", repo+":v1").mustCode(t, 0) // the SBOM is found under dist/sbom
+	runCLI(t, ws, env, "--key", "k.key", "--images", repo+":v1").mustCode(t, 0) // the SBOMs are found under dist/sbom
+	out := mustCosign(t, ws, "pw", "verify-attestation", "--key", "k.pub", "--type", "spdxjson", "--insecure-ignore-tlog", "--allow-insecure-registry", repo+"@"+arm)
+	if st := attestedStatement(t, out); !strings.Contains(st, arm) {
+		t.Errorf("the SPDX attestation on %s is not its SBOM:\n%s", arm, st)
+	}
+	if out, err := cosign(t, ws, "pw", "verify-attestation", "--key", "k.pub", "--type", "spdxjson", "--insecure-ignore-tlog", "--allow-insecure-registry", repo+"@"+x.Digest); err == nil {
+		t.Errorf("the index got the arm64 image's SPDX SBOM:\n%s", out)
+	}
 	for _, d := range []string{x.Digest, x.Manifests[0].Digest, x.Manifests[1].Digest} {
 		out := mustCosign(t, ws, "pw", "verify-attestation", "--key", "k.pub", "--type", "cyclonedx", "--insecure-ignore-tlog", "--allow-insecure-registry", repo+"@"+d)
 		if st := attestedStatement(t, out); !strings.Contains(st, `"version":"`+d+`"`) || !strings.Contains(st, "golang.org/x/text") {
