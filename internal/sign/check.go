@@ -25,7 +25,7 @@ func (r *run) verify(ctx context.Context) error {
 		if rerr != nil {
 			return gha.Usagef("trusted-root", "%v", rerr)
 		}
-		if r.ver, err = NewKeylessVerifier(tr, c.Identity, c.Issuer); err != nil {
+		if r.ver, err = NewKeylessVerifier(tr, Identity{SAN: c.Identity, SANRegexp: c.IdentityRE, Issuer: c.Issuer}); err != nil {
 			return gha.Usagef("trusted-root", "%v", err)
 		}
 	case strings.Contains(c.PublicKey, "://"):

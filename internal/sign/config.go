@@ -2,6 +2,7 @@ package sign
 
 import (
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -27,6 +28,7 @@ type Config struct {
 	TlogUpload  bool
 	PublicKey   string // path or KMS URI
 	Identity    string
+	IdentityRE  string
 	Issuer      string
 	TrustedRoot string
 	FulcioURL   string
@@ -40,7 +42,7 @@ func ParseConfig(a *gha.Action) (Config, error) {
 	c := Config{
 		Mode: a.String("mode"), Signer: a.String("signer"), Workspace: a.Workspace(),
 		Recursive: a.Bool("recursive"), Storage: a.String("storage"), Attest: a.Bool("attest"),
-		Identity: a.String("certificate-identity"), Issuer: a.String("certificate-oidc-issuer"),
+		Identity: a.String("certificate-identity"), IdentityRE: a.String("certificate-identity-regexp"), Issuer: a.String("certificate-oidc-issuer"),
 		FulcioURL: a.String("fulcio-url"), RekorURL: a.String("rekor-url"), OIDCIssuer: a.String("oidc-issuer"),
 	}
 	key := a.String("key")
@@ -141,8 +143,15 @@ func ParseConfig(a *gha.Action) (Config, error) {
 func (c *Config) parseVerify(a *gha.Action) error {
 	pk := a.String("public-key")
 	if c.Signer == SignerKeyless {
-		if c.Identity == "" {
-			return gha.Usagef("certificate-identity", "keyless verification needs the signer's identity (the workflow URL)")
+		switch {
+		case c.Identity == "" && c.IdentityRE == "":
+			return gha.Usagef("certificate-identity", "keyless verification needs the signer's identity (the workflow URL), or certificate-identity-regexp")
+		case c.Identity != "" && c.IdentityRE != "":
+			return gha.Usagef("certificate-identity-regexp", "give certificate-identity or certificate-identity-regexp, not both")
+		case c.IdentityRE != "":
+			if _, err := regexp.Compile(c.IdentityRE); err != nil {
+				return gha.Usagef("certificate-identity-regexp", "%q is not a regular expression: %v", c.IdentityRE, err)
+			}
 		}
 		tr := a.String("trusted-root")
 		if tr == "" {

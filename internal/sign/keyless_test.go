@@ -74,6 +74,15 @@ func TestKeylessBlobs(t *testing.T) {
 	runCLI(t, ws, nil, vflags(ss.Identity, ss.Issuer)...).mustCode(t, 0)
 	runCLI(t, ws, nil, vflags("https://github.com/someone/else/.github/workflows/x.yml@refs/heads/main", ss.Issuer)...).mustCode(t, 3)
 	runCLI(t, ws, nil, vflags(ss.Identity, "https://accounts.example.com")...).mustCode(t, 3)
+	// An identity pattern (any tag of the workflow, as cosign's --certificate-identity-regexp).
+	re := func(pattern string) []string {
+		return []string{"--mode", "verify", "--signer", "keyless", "--trusted-root", "trusted_root.json",
+			"--certificate-identity-regexp", pattern, "--certificate-oidc-issuer", ss.Issuer, "--paths", "files/a.txt"}
+	}
+	runCLI(t, ws, nil, re(`^https://github\.com/slipway-dev/hello/\.github/workflows/release\.yml@refs/`)...).mustCode(t, 0)
+	runCLI(t, ws, nil, re(`^https://github\.com/someone/`)...).mustCode(t, 3)
+	runCLI(t, ws, nil, re(`(unclosed`)...).mustCode(t, 2)
+	runCLI(t, ws, nil, append(re(`.*`), "--certificate-identity", ss.Identity)...).mustCode(t, 2)
 	writeFile(t, filepath.Join(ws, "files", "b.txt"), []byte("World\n"))
 	r = runCLI(t, ws, nil, vflags(ss.Identity, ss.Issuer)...)
 	r.mustCode(t, 3)

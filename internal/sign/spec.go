@@ -37,6 +37,7 @@ func ActionSpec() gha.Spec {
 			{Name: "tlog-upload", Description: "Log signatures in Rekor: auto (yes for keyless, no for key and kms), true or false.", Default: "auto"},
 			{Name: "public-key", Description: "verify: the public key (cosign.pub) or a kms URI; default for signer key: none (required)."},
 			{Name: "certificate-identity", Description: "verify, keyless: the certificate's identity (the workflow URL https://github.com/OWNER/REPO/.github/workflows/F.yml@REF)."},
+			{Name: "certificate-identity-regexp", Description: "verify, keyless: a regular expression the certificate's identity must match instead (e.g. ^https://github.com/OWNER/REPO/.github/workflows/release.yml@refs/tags/v), as cosign's --certificate-identity-regexp."},
 			{Name: "certificate-oidc-issuer", Description: "verify, keyless: the certificate's OIDC issuer.", Default: DefaultOIDCIssuer},
 			{Name: "trusted-root", Description: "verify, keyless: a Sigstore trusted_root.json holding the Fulcio CAs and Rekor keys (as cosign --trusted-root)."},
 			{Name: "fulcio-url", Description: "Fulcio for keyless signing.", Default: DefaultFulcioURL},

@@ -41,16 +41,21 @@ func NewKeyVerifier(pub crypto.PublicKey) (*Verifier, error) {
 	return &Verifier{key: v}, nil
 }
 
+// Identity is the certificate identity keyless signatures must carry: the
+// SAN exactly or matching SANRegexp, issued by Issuer.
+type Identity struct {
+	SAN, SANRegexp, Issuer string
+}
+
 // NewKeylessVerifier verifies Sigstore bundles whose certificate chains to
 // the Fulcio CAs of trustedRootJSON (a trusted_root.json as cosign's
-// --trusted-root takes), logged in one of its Rekor logs, issued to
-// identity by issuer.
-func NewKeylessVerifier(trustedRootJSON []byte, identity, issuer string) (*Verifier, error) {
+// --trusted-root takes), logged in one of its Rekor logs, issued to ident.
+func NewKeylessVerifier(trustedRootJSON []byte, ident Identity) (*Verifier, error) {
 	tr, err := root.NewTrustedRootFromJSON(trustedRootJSON)
 	if err != nil {
 		return nil, fmt.Errorf("trusted root: %w", err)
 	}
-	id, err := verify.NewShortCertificateIdentity(issuer, "", identity, "")
+	id, err := verify.NewShortCertificateIdentity(ident.Issuer, "", ident.SAN, ident.SANRegexp)
 	if err != nil {
 		return nil, err
 	}
