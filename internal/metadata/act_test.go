@@ -54,32 +54,8 @@ func TestActEndToEnd(t *testing.T) {
 	fixture := trivyFixture(t)
 	dbDigest := pushTrivyDB(t, reg.Host, fixture)
 
-	repo := e2eRepo(t)
-	artifacts, home := t.TempDir(), t.TempDir()
-	args := []string{"push", "-W", ".github/workflows/e2e.yml", "-P", "ubuntu-latest=-self-hosted", "--no-cache-server",
-		"--env", "SLIPWAY_ACT_ARTIFACTS=" + artifacts,
-		"--env", "REGISTRY=" + reg.Host,
-		"--env", "VULN_DB=file://" + filepath.Join(fixture, "vulndb"),
-		"--secret", "COSIGN_PASSWORD=" + e2ePassword}
-	for _, k := range []string{"GOCACHE", "GOMODCACHE", "GOPROXY", "GOFLAGS"} {
-		args = append(args, "--env", k+"="+goEnv(t, k))
-	}
-	abs, err := filepath.Abs(filepath.Join("testdata", "standins"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for ref, dir := range standIns {
-		args = append(args, "--local-repository", ref+"="+filepath.Join(abs, dir))
-	}
-	cmd := exec.Command(act, args...)
-	cmd.Dir = repo
-	// act keeps its work trees and tool cache under HOME: a temporary one.
-	cmd.Env = append(os.Environ(), "HOME="+home, "GITHUB_ACTIONS=", "GITHUB_WORKSPACE=")
-	out, err := cmd.CombinedOutput()
-	log := string(out)
-	if err != nil {
-		t.Fatalf("act: %v\n%s", err, log)
-	}
+	artifacts := t.TempDir()
+	log := runAct(t, act, "e2e.yml", artifacts, reg.Host, fixture)
 	defer func() {
 		if t.Failed() {
 			t.Logf("act output:\n%s", log)
@@ -97,9 +73,6 @@ func TestActEndToEnd(t *testing.T) {
 		if !strings.Contains(log, want) {
 			t.Errorf("act output lacks %q", want)
 		}
-	}
-	if strings.Contains(log, e2ePassword) {
-		t.Error("act output shows the key password")
 	}
 
 	// Outputs passed from step to job to the report job.
@@ -145,9 +118,46 @@ func TestActEndToEnd(t *testing.T) {
 	checkRegistry(t, reg.Host, "e2e/hello", outs["DIGEST"], outs["TAGS"])
 }
 
+// runAct runs testdata/act/<workflow> with act on this host in a fresh
+// repository, with the registry, the fixture DBs, the artifacts directory
+// and the key password, and returns act's output; act failing fails t.
+func runAct(t *testing.T, act, workflow, artifacts, registry, fixture string) string {
+	t.Helper()
+	repo := e2eRepo(t, workflow)
+	home := t.TempDir()
+	args := []string{"push", "-W", ".github/workflows/" + workflow, "-P", "ubuntu-latest=-self-hosted", "--no-cache-server",
+		"--env", "SLIPWAY_ACT_ARTIFACTS=" + artifacts,
+		"--env", "REGISTRY=" + registry,
+		"--env", "VULN_DB=file://" + filepath.Join(fixture, "vulndb"),
+		"--secret", "COSIGN_PASSWORD=" + e2ePassword}
+	for _, k := range []string{"GOCACHE", "GOMODCACHE", "GOPROXY", "GOFLAGS"} {
+		args = append(args, "--env", k+"="+goEnv(t, k))
+	}
+	abs, err := filepath.Abs(filepath.Join("testdata", "standins"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ref, dir := range standIns {
+		args = append(args, "--local-repository", ref+"="+filepath.Join(abs, dir))
+	}
+	cmd := exec.Command(act, args...)
+	cmd.Dir = repo
+	// act keeps its work trees and tool cache under HOME: a temporary one.
+	cmd.Env = append(os.Environ(), "HOME="+home, "GITHUB_ACTIONS=", "GITHUB_WORKSPACE=")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("act: %v\n%s", err, out)
+	}
+	if strings.Contains(string(out), e2ePassword) {
+		t.Error("act output shows the key password")
+	}
+	return string(out)
+}
+
 // e2eRepo lays out a git repository with what the workflow needs: the
-// actions, every command's source, examples/hello and the workflow.
-func e2eRepo(t *testing.T) string {
+// actions (and the root action), every command's source, examples/hello and
+// the workflow.
+func e2eRepo(t *testing.T, workflow string) string {
 	t.Helper()
 	root := testutil.RepoRoot(t)
 	repo := filepath.Join(t.TempDir(), "repo")
@@ -155,9 +165,10 @@ func e2eRepo(t *testing.T) string {
 		testutil.CopyDir(t, filepath.Join(root, d), filepath.Join(repo, d))
 	}
 	for src, dst := range map[string]string{
-		filepath.Join(root, "go.mod"):               "go.mod",
-		filepath.Join(root, "go.sum"):               "go.sum",
-		filepath.Join("testdata", "act", "e2e.yml"): ".github/workflows/e2e.yml",
+		filepath.Join(root, "go.mod"):              "go.mod",
+		filepath.Join(root, "go.sum"):              "go.sum",
+		filepath.Join(root, "action.yml"):          "action.yml",
+		filepath.Join("testdata", "act", workflow): ".github/workflows/" + workflow,
 	} {
 		if err := os.MkdirAll(filepath.Dir(filepath.Join(repo, dst)), 0o755); err != nil {
 			t.Fatal(err)
@@ -399,5 +410,64 @@ func checkRegistry(t *testing.T, host, repo, digest, tagsJSON string) {
 	}
 	if err := json.Unmarshal(payload, &p); err != nil || p.Critical.Image.Digest != digest {
 		t.Errorf("signature payload names %q, want %s (%v):\n%s", p.Critical.Image.Digest, digest, err, payload)
+	}
+}
+
+// TestActRootAction runs the root action (uses: ./) under act in one job
+// on examples/hello: every stage runs (the binaries built from source), the
+// image it pushed verifies with the key on every platform, and the dist it
+// leaves has each action's section: module, builds of the three targets,
+// images and index, scans with the fixture DB, file signatures.
+func TestActRootAction(t *testing.T) {
+	t.Parallel()
+	act := testutil.Tool(t, "act")
+	reg := testutil.StartRegistry(t, testutil.RegistryOptions{})
+	fixture := trivyFixture(t)
+	dbDigest := pushTrivyDB(t, reg.Host, fixture)
+	artifacts := t.TempDir()
+	log := runAct(t, act, "root.yml", artifacts, reg.Host, fixture)
+	defer func() {
+		if t.Failed() {
+			t.Logf("act output:\n%s", log)
+		}
+	}()
+	for _, want := range []string{
+		"Verify go.mod and go.sum", "Build every target", "Build the images into an OCI layout for the scan",
+		"Scan binaries, module and images", "Sign the files", "Publish", "Sign the pushed images", "Job succeeded",
+	} {
+		if !strings.Contains(log, want) {
+			t.Errorf("act output lacks the stage %q", want)
+		}
+	}
+	outs := readOutputs(t, filepath.Join(artifacts, "root", "outputs.env"))
+	if outs["VERIFIED"] != "success" || !strings.HasPrefix(outs["DIGEST"], "sha256:") || outs["VERSION"] == "" || outs["SARIF"] == "" {
+		t.Errorf("root action outputs: %v", outs)
+	}
+	dist := filepath.Join(artifacts, "root", "dist")
+	m, err := manifest.Load(filepath.Join(dist, manifest.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Verify(t.Context(), dist); err != nil {
+		t.Error(err)
+	}
+	var plats []string
+	for _, a := range m.ByKind(manifest.KindBinary) {
+		plats = append(plats, a.Platform())
+	}
+	slices.Sort(plats)
+	if d := cmp.Diff([]string{"darwin/arm64", "linux/amd64", "linux/arm64"}, plats); d != "" {
+		t.Errorf("platforms (-want +got):\n%s", d)
+	}
+	for name, section := range map[string][]byte{"module": m.Module, "images": m.Images, "index": m.Index, "scans": m.Scans, "signatures": m.Signatures, "published": m.Published} {
+		if len(section) == 0 || string(section) == "null" || string(section) == "[]" {
+			t.Errorf("the manifest has no %s section", name)
+		}
+	}
+	if !strings.Contains(string(m.Scans), dbDigest) {
+		t.Errorf("the scans section does not name the fixture DB %s", dbDigest)
+	}
+	if got, _ := getManifest(t, reg.Host, "root/hello", outs["DIGEST"]); got != outs["DIGEST"] {
+		t.Errorf("the registry serves %s for the digest the root action output (%s)", got, outs["DIGEST"])
 	}
 }

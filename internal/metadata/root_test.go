@@ -2,6 +2,7 @@ package metadata
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -90,6 +91,16 @@ func TestCheckRootFindsDrift(t *testing.T) {
 	}
 }
 
+// inputIndex is the index of the root input name.
+func inputIndex(t *testing.T, r *Root, name string) int {
+	t.Helper()
+	i := slices.IndexFunc(r.Inputs, func(in RootInput) bool { return in.Name == name })
+	if i < 0 {
+		t.Fatalf("RootAction has no input %s", name)
+	}
+	return i
+}
+
 // TestRootValidateFindsBadDeclarations shows Validate refusing declarations
 // that point at inputs and outputs the sub-actions do not have.
 func TestRootValidateFindsBadDeclarations(t *testing.T) {
@@ -102,8 +113,8 @@ func TestRootValidateFindsBadDeclarations(t *testing.T) {
 		{"feed to no input", func(r *Root) { r.Inputs[0].Feeds = append(r.Inputs[0].Feeds, Feed{"scan", "no-such"}) }, "input module-dir feeds scan.no-such, which is not declared"},
 		{"feed to no action", func(r *Root) { r.Inputs[0].Feeds = []Feed{{"deploy", "module-dir"}} }, "feeds deploy.module-dir, which is not declared"},
 		{"kind", func(r *Root) { r.Inputs[0].Kind = gha.KindBool; r.Inputs[0].Default = "" }, "input module-dir is a bool but feeds verify-mod.module-dir"},
-		{"secret", func(r *Root) { r.Inputs[9].Secret = false }, "input key-password feeds the secret sign.key-password but is not secret"},
-		{"reaches nothing", func(r *Root) { r.Inputs[1].Feeds = nil }, "input main reaches nothing"},
+		{"secret", func(r *Root) { r.Inputs[inputIndex(t, r, "key-password")].Secret = false }, "input key-password feeds the secret sign.key-password but is not secret"},
+		{"reaches nothing", func(r *Root) { r.Inputs[inputIndex(t, r, "main")].Feeds = nil }, "input main reaches nothing"},
 		{"setting", func(r *Root) { r.Stages[0].Set = []Setting{{"colour", "red"}} }, "stage verify-mod sets colour, which verify-mod does not declare"},
 		{"output", func(r *Root) { r.Outputs[0].From = "versions" }, "output version comes from build.versions, which build-matrix does not declare"},
 		{"output stage", func(r *Root) { r.Outputs[0].Stage = "nowhere" }, "output version comes from unknown stage nowhere"},
@@ -112,9 +123,6 @@ func TestRootValidateFindsBadDeclarations(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			r := RootAction()
-			if r.Inputs[9].Name != "key-password" || r.Inputs[1].Name != "main" {
-				t.Fatal("RootAction's input order changed: update this test's indexes")
-			}
 			tc.change(&r)
 			if err := r.Validate(specsByName()); err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("Validate error = %v, want %q", err, tc.want)
