@@ -56,12 +56,20 @@ sha256() {
   fi
 }
 
+# The source build is stripped as release builds are (-s -w): half the size,
+# so half the hashing on every later step that finds it in the cache.
+ldflags="-s -w -buildid="
+
 # source_key names a build of this source tree by this Go for this platform.
 source_key() {
   local tree
   # One hashing process for every file (not one per file: 0.5 s less a step).
-  tree="$(cd "$root" && find cmd internal go.mod go.sum -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -not -path '*/testdata/*' -print0 |
-    LC_ALL=C sort -z | sha256_files | sha256_stdin | cut -c1-16)"
+  # The build flags are part of what is named: a cache built otherwise is not reused.
+  tree="$(cd "$root" && {
+    printf 'ldflags %s\n' "$ldflags"
+    find cmd internal go.mod go.sum -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -not -path '*/testdata/*' -print0 |
+      LC_ALL=C sort -z | sha256_files
+  } | sha256_stdin | cut -c1-16)"
   printf 'slipway-%s-%s-%s-%s-%s' "$name" "$os" "$arch" "$(go env GOVERSION)" "$tree"
 }
 
@@ -133,9 +141,9 @@ if [[ ! -x "$bin" ]]; then
   if [[ -f "$root/cmd/$name/go.mod" ]]; then
     # A command with its own module (scan links Trivy, which needs the jsonv2 experiment).
     env+=(GOEXPERIMENT=jsonv2)
-    (cd "$root/cmd/$name" && env "${env[@]}" go build -trimpath -o "$bin" .)
+    (cd "$root/cmd/$name" && env "${env[@]}" go build -trimpath -ldflags="$ldflags" -o "$bin" .)
   else
-    (cd "$root" && env "${env[@]}" go build -trimpath -o "$bin" "./cmd/$name")
+    (cd "$root" && env "${env[@]}" go build -trimpath -ldflags="$ldflags" -o "$bin" "./cmd/$name")
   fi
 fi
 output bin "$bin"
