@@ -129,6 +129,27 @@ func TestCosignImages(t *testing.T) {
 	if !strings.Contains(r.stderr, "failed verification: "+reg.Host+"/slipway/other@"+x2.Digest) {
 		t.Errorf("the finding does not name the image:\n%s", r.stderr)
 	}
+	// cosign attests the index (SLSA provenance): our verify checks the
+	// attestation and records its predicate type; an index whose only
+	// attestation was made by another key fails.
+	writeFile(t, filepath.Join(ws, "provenance.json"), []byte(`{"buildDefinition":{"buildType":"https://example.com/build"},"runDetails":{"builder":{"id":"https://example.com/builder"}}}`))
+	mustCosign(t, ws, "pw", "attest", "--key", "k2.key", "--tlog-upload=false", "--allow-insecure-registry", "--type", "slsaprovenance1",
+		"--predicate", "provenance.json", reg.Host+"/slipway/other@"+x2.Digest)
+	r = runCLI(t, ws, nil, "--mode", "verify", "--public-key", "k2.pub", "--recursive=false", "--images", reg.Host+"/slipway/other:v1")
+	r.mustCode(t, 0)
+	if !strings.Contains(r.stdout, `"predicateType":"https://slsa.dev/provenance/v1"`) {
+		t.Errorf("cosign's attestation is not in the verified records:\n%s", r.stdout)
+	}
+	x3 := pushIndexNamed(t, ws, reg.Host+"/slipway/third", "third")
+	mustCosign(t, ws, "pw", "sign", "--key", "k2.key", "--tlog-upload=false", "--allow-insecure-registry", reg.Host+"/slipway/third@"+x3.Digest)
+	mustCosign(t, ws, "pw", "attest", "--key", "k1.key", "--tlog-upload=false", "--allow-insecure-registry", "--type", "slsaprovenance1",
+		"--predicate", "provenance.json", reg.Host+"/slipway/third@"+x3.Digest)
+	r = runCLI(t, ws, nil, "--mode", "verify", "--public-key", "k2.pub", "--recursive=false", "--images", reg.Host+"/slipway/third:v1")
+	r.mustCode(t, 3)
+	if !strings.Contains(r.stderr, "attestations verifies") {
+		t.Errorf("an attestation by another key was accepted:\n%s", r.stderr)
+	}
+
 	// An image not in the registry: usage error naming it.
 	r = runCLI(t, ws, env, "--key", "k1.key", "--images", reg.Host+"/slipway/none:v9")
 	r.mustCode(t, 2)
