@@ -12,6 +12,9 @@ import (
 // -update rewrites them.
 func TestDocs(t *testing.T) {
 	t.Parallel()
+	if err := ActionSpec().Validate(); err != nil {
+		t.Fatal(err)
+	}
 	doc := filepath.Join("..", "..", "docs", "verify-mod.md")
 	testutil.DocsTables(t, doc, ActionSpec().MarkdownTables())
 	testutil.GoldenSection(t, doc,

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-containerregistry/pkg/registry"
 )
 
 var commitTime = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
@@ -96,7 +98,7 @@ func TestLayerDeterministic(t *testing.T) {
 // is ErrNoPlatform.
 func TestBasePlatformPick(t *testing.T) {
 	t.Parallel()
-	srv := httptest.NewServer(newRegistry(log.New(io.Discard, "", 0)))
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
 	t.Cleanup(srv.Close)
 	host := strings.TrimPrefix(srv.URL, "http://")
 	ctx := context.Background()

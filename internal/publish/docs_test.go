@@ -11,5 +11,8 @@ import (
 // equal to the action's declaration; go test -update rewrites them.
 func TestDocsTables(t *testing.T) {
 	t.Parallel()
+	if err := ActionSpec().Validate(); err != nil {
+		t.Fatal(err)
+	}
 	testutil.DocsTables(t, filepath.Join("..", "..", "docs", "publish.md"), ActionSpec().MarkdownTables())
 }

@@ -14,7 +14,5 @@ func TestDocsTables(t *testing.T) {
 	if err := ActionSpec().Validate(); err != nil {
 		t.Fatal(err)
 	}
-	testutil.GoldenSection(t, filepath.Join("..", "..", "docs", "scan.md"),
-		"<!-- generated from the Go declaration: begin -->\n", "<!-- generated from the Go declaration: end -->\n",
-		ActionSpec().MarkdownTables())
+	testutil.DocsTables(t, filepath.Join("..", "..", "docs", "scan.md"), ActionSpec().MarkdownTables())
 }
