@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 )
@@ -47,15 +48,18 @@ func (a *Auth) fromHelper(helper, host string) helped {
 	return r
 }
 
-// findHelper looks for an executable named name in the directories of
-// path (a PATH value).
+// findHelper looks for an executable named name (name.exe on Windows) in
+// the directories of path (a PATH value).
 func findHelper(path, name string) (string, error) {
+	if runtime.GOOS == "windows" {
+		name += ".exe"
+	}
 	for _, dir := range filepath.SplitList(path) {
 		if dir == "" {
 			continue
 		}
 		p := filepath.Join(dir, name)
-		if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
+		if st, err := os.Stat(p); err == nil && !st.IsDir() && (runtime.GOOS == "windows" || st.Mode()&0o111 != 0) {
 			return p, nil
 		}
 	}

@@ -91,27 +91,31 @@ func selectBinaries(c Config, m *manifest.Manifest) ([]string, []target, error) 
 		}
 		seen[t.platform] = t.primary().Platform()
 	}
+	byPlatform := map[[2]string]manifest.Artifact{} // {name, goos/goarch[/variant]}
+	for _, b := range bins {
+		byPlatform[[2]string{b.Name, b.Platform()}] = b
+	}
 	for i := range ts {
 		for _, name := range chosen[1:] {
-			var have []string
-			found := false
-			for _, b := range bins {
-				if b.Name != name {
-					continue
-				}
-				if b.Platform() == ts[i].primary().Platform() {
-					ts[i].arts = append(ts[i].arts, b)
-					found = true
-					break
-				}
-				have = append(have, b.Platform())
+			b, ok := byPlatform[[2]string{name, ts[i].primary().Platform()}]
+			if !ok {
+				return nil, nil, gha.Usagef("binary", "%s has no %s build to go beside %s (it has %s)", name, ts[i].primary().Platform(), binary, orNone(platformsOf(bins, name)))
 			}
-			if !found {
-				return nil, nil, gha.Usagef("binary", "%s has no %s build to go beside %s (it has %s)", name, ts[i].primary().Platform(), binary, orNone(have))
-			}
+			ts[i].arts = append(ts[i].arts, b)
 		}
 	}
 	return chosen, ts, nil
+}
+
+// platformsOf lists the platforms the binary name was built for.
+func platformsOf(bins []manifest.Artifact, name string) []string {
+	var out []string
+	for _, b := range bins {
+		if b.Name == name {
+			out = append(out, b.Platform())
+		}
+	}
+	return out
 }
 
 func orNone(s []string) string {
